@@ -1,0 +1,56 @@
+/** Where in a running topology an error happened. Every field is optional: only known ones are set. */
+export interface StreamsErrorContext {
+  taskId?: string;
+  topic?: string;
+  partition?: number;
+  offset?: string | number;
+  node?: string;
+  cause?: unknown;
+}
+
+/**
+ * The root of Tributary's error hierarchy. Carries where the error happened, when known.
+ *
+ * @example
+ * ```ts
+ * try { builder.build(); } catch (e) { if (e instanceof StreamsError) console.error(e.node, e.message); }
+ * ```
+ */
+export class StreamsError extends Error {
+  readonly taskId: string | undefined;
+  readonly topic: string | undefined;
+  readonly partition: number | undefined;
+  readonly offset: string | number | undefined;
+  readonly node: string | undefined;
+
+  constructor(message: string, context: StreamsErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.taskId = context.taskId;
+    this.topic = context.topic;
+    this.partition = context.partition;
+    this.offset = context.offset;
+    this.node = context.node;
+  }
+}
+
+/** Invalid configuration: names the option and what to do. Thrown at construction. */
+export class ConfigError extends StreamsError {}
+
+/** An invalid topology: names the node and the fix. Thrown by `build()` or when adding a node. */
+export class TopologyError extends StreamsError {}
+
+/** A record's key or value bytes could not be deserialized. */
+export class DeserializationError extends StreamsError {}
+
+/** A processor threw while processing a record. */
+export class ProcessingError extends StreamsError {}
+
+/** A record could not be serialized or produced. */
+export class ProductionError extends StreamsError {}
+
+/** A state store was used wrongly (closed, unknown, read-only) or its data is invalid. */
+export class StateStoreError extends StreamsError {}
+
+/** A task could not be migrated or lost its ownership (fenced, rebalanced away). */
+export class TaskMigratedError extends StreamsError {}

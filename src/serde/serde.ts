@@ -1,0 +1,24 @@
+/**
+ * A serializer/deserializer pair for one type. Serdes turn keys and values into the bytes that
+ * Kafka stores, and back. `null` always maps to `null` (a Kafka tombstone), as in Kafka Streams.
+ *
+ * @example
+ * ```ts
+ * const upper: Serde<string> = {
+ *   name: 'upper',
+ *   serialize: (s) => (s === null ? null : Buffer.from(s.toUpperCase())),
+ *   deserialize: (b) => (b === null ? null : b.toString()),
+ * };
+ * ```
+ */
+export interface Serde<T> {
+  /** A short name used in `describe()` output and error messages. */
+  readonly name: string;
+  /** Turns a value into bytes. `topic` is the topic the bytes are for (Avro subject naming etc.). */
+  serialize(value: T | null, topic?: string): Buffer | null;
+  /** Turns bytes into a value. Throws on malformed input; the runtime routes the error to the handler. */
+  deserialize(bytes: Buffer | null, topic?: string): T | null;
+}
+
+/** The value type a serde produces: `SerdeType<Serde<number>>` is `number`. */
+export type SerdeType<S> = S extends Serde<infer T> ? T : never;
