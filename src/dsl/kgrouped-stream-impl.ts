@@ -1,0 +1,69 @@
+import { longSerde } from '../serde/primitive-serdes.js';
+import type { Serde } from '../serde/serde.js';
+import { kstreamAggregate, kstreamReduce } from '../topology/processors/kstream-aggregate.js';
+import type { Processor } from '../topology/processor.js';
+import type { KGroupedStream } from './kgrouped-stream.js';
+import type { KStreamImpl } from './kstream-impl.js';
+import { KTableImpl } from './ktable-impl.js';
+import type { KTable } from './ktable.js';
+import type { AggregateOptions } from './options.js';
+import { requireFunction } from './validate.js';
+
+/** @internal */
+export class KGroupedStreamImpl implements KGroupedStream<any, any> {
+  constructor(
+    readonly stream: KStreamImpl,
+    readonly keySerde: Serde<any> | undefined,
+    readonly valueSerde: Serde<any> | undefined,
+    /** From `Grouped.name`: names the repartition topic. */
+    readonly groupedName: string | undefined,
+    readonly repartitionRequired: boolean,
+  ) {}
+
+  count(options?: AggregateOptions<any, number>): KTable<any, number> {
+    return this.aggregateWith('KSTREAM-AGGREGATE-', options, longSerde, (store) =>
+      kstreamAggregate(store, () => 0, (_k, _v, n: number) => n + 1),
+    );
+  }
+
+  reduce(reducer: (aggregate: any, value: any, key: any) => any, options?: AggregateOptions<any, any>): KTable<any, any> {
+    requireFunction(reducer, 'reduce', 'reducer');
+    return this.aggregateWith('KSTREAM-REDUCE-', options, this.valueSerde, (store) => kstreamReduce(store, reducer));
+  }
+
+  aggregate(
+    initializer: () => any,
+    aggregator: (key: any, value: any, aggregate: any) => any,
+    options?: AggregateOptions<any, any>,
+  ): KTable<any, any> {
+    requireFunction(initializer, 'aggregate', 'initializer');
+    requireFunction(aggregator, 'aggregate', 'aggregator');
+    return this.aggregateWith('KSTREAM-AGGREGATE-', options, undefined, (store) => kstreamAggregate(store, initializer, aggregator));
+  }
+
+  /**
+   * @internal The stream to aggregate: repartitioned by key first when the key changed upstream.
+   * The topic is named after `Grouped.name`, else after the store, as in Kafka Streams.
+   */
+  upstream(storeName: string, requestedBy: string): KStreamImpl {
+    if (!this.repartitionRequired) return this.stream;
+    return this.stream.repartitionAs(this.groupedName ?? storeName, this.keySerde, this.valueSerde, requestedBy);
+  }
+
+  private aggregateWith(
+    prefix: string,
+    options: AggregateOptions<any, any> | undefined,
+    defaultValueSerde: Serde<any> | undefined,
+    processor: (storeName: string) => () => Processor<any, any, any, any>,
+  ): KTable<any, any> {
+    const builder = this.stream.builder;
+    const name = builder.nameOr(options?.name, prefix);
+    const storeName = options?.materialized?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
+    const keySerde = options?.materialized?.key ?? this.keySerde;
+    const valueSerde = options?.materialized?.value ?? defaultValueSerde;
+    const upstream = this.upstream(storeName, name);
+    builder.add({ kind: 'store', name: storeName, keySerde, valueSerde, materialized: options?.materialized, builder: undefined });
+    builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier: processor(storeName), stores: [storeName] });
+    return new KTableImpl(builder, name, storeName, keySerde, valueSerde);
+  }
+}

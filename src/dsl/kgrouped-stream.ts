@@ -1,0 +1,34 @@
+import type { KTable } from './ktable.js';
+import type { AggregateOptions } from './options.js';
+
+/**
+ * A stream grouped by key, ready to aggregate. Records with a `null` key or value are skipped.
+ *
+ * @example
+ * ```ts
+ * const counts = words.groupBy((_, w) => w, { key: Serdes.string() }).count({ name: 'word-counts' });
+ * ```
+ */
+export interface KGroupedStream<K, V> {
+  /**
+   * Counts records per key.
+   * @example `clicks.groupByKey().count({ name: 'clicks-per-user' })`
+   */
+  count(options?: AggregateOptions<K, number>): KTable<K, number>;
+
+  /**
+   * Combines values per key; the first value is the starting aggregate.
+   * @example `amounts.groupByKey().reduce((sum, amount) => sum + amount)`
+   */
+  reduce(reducer: (aggregate: V, value: V, key: K) => V, options?: AggregateOptions<K, V>): KTable<K, V>;
+
+  /**
+   * Folds values per key into an aggregate of any type.
+   * @example `orders.groupByKey().aggregate(() => ({ n: 0, sum: 0 }), (_, o, a) => ({ n: a.n + 1, sum: a.sum + o.total }))`
+   */
+  aggregate<A>(
+    initializer: () => A,
+    aggregator: (key: K, value: V, aggregate: A) => A,
+    options?: AggregateOptions<K, A>,
+  ): KTable<K, A>;
+}

@@ -1,0 +1,49 @@
+import type { StreamsError } from '../errors.js';
+
+/** What to do after a bad record: stop the task (`'fail'`) or skip the record (`'continue'`). */
+export type HandlerResponse = 'fail' | 'continue';
+
+/** The raw record a handler is given: original bytes and where they came from. */
+export interface FailedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+}
+
+/**
+ * Decides the fate of a record that failed to deserialize, process or produce.
+ * `'logAndFail'` (default) stops with the error; `'logAndContinue'` logs and skips; a function
+ * decides per record (e.g. to send it to a dead-letter topic and continue).
+ *
+ * @example
+ * ```ts
+ * const handler: ExceptionHandler = (error, record) => (record.topic === 'noisy' ? 'continue' : 'fail');
+ * ```
+ */
+export type ExceptionHandler =
+  | 'logAndFail'
+  | 'logAndContinue'
+  | ((error: StreamsError, record: FailedRecord) => HandlerResponse);
+
+/** @internal */
+export function resolveHandler(
+  handler: ExceptionHandler | undefined,
+  log: (message: string, error: unknown) => void,
+): (error: StreamsError, record: FailedRecord) => HandlerResponse {
+  if (handler === undefined || handler === 'logAndFail') {
+    return (error) => {
+      log('stopping on error (logAndFail)', error);
+      return 'fail';
+    };
+  }
+  if (handler === 'logAndContinue') {
+    return (error) => {
+      log('skipping record (logAndContinue)', error);
+      return 'continue';
+    };
+  }
+  return handler;
+}

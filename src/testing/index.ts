@@ -1,0 +1,3 @@
+/** `tributary/testing`: run topologies without Kafka. */
+export { TopologyTestDriver, type TestDriverConfig } from './topology-test-driver.js';
+export { TestInputTopic, TestOutputTopic, type TestRecord, type TestRecordInput } from './test-topics.js';

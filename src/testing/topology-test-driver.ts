@@ -1,0 +1,346 @@
+import { ConfigError, StateStoreError, StreamsError } from '../errors.js';
+import type { Serde } from '../serde/serde.js';
+import type { KeyValueIterator, KeyValueStore, StateStore, StateStoreContext } from '../state/store.js';
+import { resolveHandler, type ExceptionHandler, type FailedRecord, type HandlerResponse } from '../runtime/exception-handlers.js';
+import { consoleLogger, type Logger } from '../runtime/logger.js';
+import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
+import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
+import type { Headers } from '../topology/processor.js';
+import type { Topology } from '../topology/topology.js';
+import { TestInputTopic, TestOutputTopic, type TestTopicPort } from './test-topics.js';
+
+/** Settings of a `TopologyTestDriver`. Every field is optional. */
+export interface TestDriverConfig {
+  /** Prefix of internal topics and changelogs. Default `'test-driver-application'`. */
+  applicationId?: string;
+  defaultKeySerde?: Serde<any>;
+  defaultValueSerde?: Serde<any>;
+  /** What to do with records that fail to deserialize. Default `'logAndFail'`. */
+  deserializationExceptionHandler?: ExceptionHandler;
+  /** What to do when a processor throws. Default `'logAndFail'`. */
+  processingExceptionHandler?: ExceptionHandler;
+  /** Default: warnings and errors as JSON lines on stderr. */
+  logger?: Logger;
+}
+
+interface QueuedRecord {
+  topic: string;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: number;
+  headers: Headers | undefined;
+}
+
+/**
+ * Runs a topology in-process without Kafka, record by record, like Kafka Streams'
+ * `TopologyTestDriver` with caching disabled: each piped record is processed to completion
+ * (through repartition topics too) before `pipeInput` returns, every update is forwarded, stream
+ * time advances with record timestamps and wall-clock time only with `advanceWallClockTime`.
+ * Everything runs as partition 0 of each topic.
+ *
+ * @example
+ * ```ts
+ * const driver = new TopologyTestDriver(builder.build(), { applicationId: 'shop' });
+ * const input = driver.createInputTopic('orders', Serdes.string(), Serdes.json<Order>());
+ * const output = driver.createOutputTopic('revenue', Serdes.string(), Serdes.float64());
+ * input.pipeInput('alice', { total: 5 }, 1_000);
+ * console.log(output.readKeyValuesToList());
+ * driver.close();
+ * ```
+ */
+export class TopologyTestDriver {
+  private readonly applicationId: string;
+  private readonly tasks: StreamTask[] = [];
+  private readonly taskByTopic = new Map<string, StreamTask>();
+  private readonly globalTask: StreamTask | undefined;
+  private readonly globalTopics = new Set<string>();
+  private readonly globalStores = new Map<string, StateStore>();
+  private readonly outputs = new Map<string, OutgoingRecord[]>();
+  private readonly offsets = new Map<string, number>();
+  private readonly pending: QueuedRecord[] = [];
+  private readonly logger: Logger;
+  private wallClock: number;
+  private processing = false;
+  private closed = false;
+  private readonly port: TestTopicPort;
+
+  constructor(
+    private readonly topology: Topology,
+    config: TestDriverConfig = {},
+    initialWallClockMs: number = Date.now(),
+  ) {
+    if (topology === null || typeof topology !== 'object' || typeof topology.subtopologies !== 'function') {
+      throw new ConfigError('TopologyTestDriver needs a Topology: pass builder.build().');
+    }
+    this.applicationId = config.applicationId ?? 'test-driver-application';
+    if (typeof this.applicationId !== 'string' || this.applicationId.length === 0) {
+      throw new ConfigError('applicationId must be a non-empty string.');
+    }
+    this.wallClock = initialWallClockMs;
+    this.logger = config.logger ?? consoleLogger('warn', { component: 'TopologyTestDriver' });
+    topology.validate();
+    topology.defaultDslStore = 'in-memory';
+    const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
+    const onDeserialization = resolveHandler(config.deserializationExceptionHandler, log);
+    const onProcessing = resolveHandler(config.processingExceptionHandler, log);
+
+    const driver = this;
+    const collector: RecordCollector = {
+      send: (record) => driver.collect(record),
+      partitionsFor: () => 1,
+    };
+    const host: TaskHost = {
+      applicationId: this.applicationId,
+      collector,
+      defaultKeySerde: config.defaultKeySerde,
+      defaultValueSerde: config.defaultValueSerde,
+      cacheMaxBytes: 0,
+      wallClockMs: () => driver.wallClock,
+      taskDir: () => undefined,
+      onDeserializationError: (e, r) => onDeserialization(e, r) as HandlerResponse,
+      onProcessingError: (e, r) => onProcessing(e, r) as HandlerResponse,
+      registerStore: () => {},
+      globalStore: (name) => driver.globalStores.get(name),
+      requestCommit: () => {},
+    };
+
+    this.initGlobalStores();
+    const globalNodes = topology.globalNodes();
+    if (globalNodes.length > 0) {
+      this.globalTask = new StreamTask(-1, 0, topology, globalNodes, host);
+      this.globalTask.initSynchronously();
+      for (const node of globalNodes) if (node.kind === 'source') for (const t of node.topics) this.globalTopics.add(t);
+    }
+    for (const sub of topology.subtopologies()) {
+      const task = new StreamTask(sub.id, 0, topology, sub.nodes, host);
+      task.initSynchronously();
+      this.tasks.push(task);
+      for (const topic of task.inputTopics) this.taskByTopic.set(topic, task);
+    }
+    this.port = {
+      pipe: (topic, key, value, timestamp, headers) => this.pipe(topic, key, value, timestamp, headers),
+      readOutput: (topic) => this.outputs.get(topic)?.shift(),
+      outputSize: (topic) => this.outputs.get(topic)?.length ?? 0,
+    };
+  }
+
+  /**
+   * An input topic to pipe records into. Record timestamps default to `startTimestampMs` (the
+   * driver's initial wall-clock time) and advance by `autoAdvanceMs` per record.
+   * @example `driver.createInputTopic('words', Serdes.string(), Serdes.string())`
+   */
+  createInputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: { startTimestampMs?: number; autoAdvanceMs?: number } = {},
+  ): TestInputTopic<K, V> {
+    this.requireOpen();
+    return new TestInputTopic(this.port, topic, keySerde, valueSerde, options.startTimestampMs ?? this.wallClock, options.autoAdvanceMs ?? 0);
+  }
+
+  /**
+   * An output topic to read what the topology wrote.
+   * @example `driver.createOutputTopic('counts', Serdes.string(), Serdes.long())`
+   */
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    this.requireOpen();
+    return new TestOutputTopic(this.port, topic, keySerde, valueSerde);
+  }
+
+  /**
+   * Moves wall-clock time forward and fires due wall-clock punctuators.
+   * @example `driver.advanceWallClockTime(60_000)`
+   */
+  advanceWallClockTime(ms: number): void {
+    this.requireOpen();
+    if (!(ms >= 0)) throw new StreamsError(`advanceWallClockTime: ms must be a non-negative number, got ${ms}.`);
+    this.wallClock += ms;
+    this.globalTask?.punctuateWallClock();
+    for (const task of this.tasks) task.punctuateWallClock();
+    this.drain();
+  }
+
+  /**
+   * A key-value store by name. DSL stores (tables, aggregations) show their plain values.
+   * @example `driver.getKeyValueStore<string, number>('word-counts').get('hello')`
+   */
+  getKeyValueStore<K = unknown, V = unknown>(name: string): KeyValueStore<K, V> {
+    const store = this.getStateStore(name) as KeyValueStore<K, any>;
+    if (typeof (store as Partial<KeyValueStore<K, V>>).range !== 'function') {
+      throw new StateStoreError(`State store "${name}" is not a key-value store.`, { node: name });
+    }
+    return this.topology.timestampedStores.has(name) ? plainValueView(store) : store;
+  }
+
+  /**
+   * A DSL key-value store with each value's timestamp.
+   * @example `driver.getTimestampedKeyValueStore<string, number>('counts').get('a') // { value: 2, timestamp: 10 }`
+   */
+  getTimestampedKeyValueStore<K = unknown, V = unknown>(name: string): KeyValueStore<K, { value: V; timestamp: number }> {
+    if (!this.topology.timestampedStores.has(name)) {
+      throw new StateStoreError(`State store "${name}" is not a timestamped (DSL) store; use getKeyValueStore.`, { node: name });
+    }
+    return this.getStateStore(name) as KeyValueStore<K, { value: V; timestamp: number }>;
+  }
+
+  /**
+   * Any store by name (of any task, or global). Throws if there is none.
+   * @example `driver.getStateStore('my-store')`
+   */
+  getStateStore(name: string): StateStore {
+    const global = this.globalStores.get(name);
+    if (global !== undefined) return global;
+    for (const task of this.tasks) {
+      const store = task.allStores().get(name);
+      if (store !== undefined) return store;
+    }
+    const known = [...this.topology.stores.keys()];
+    throw new StateStoreError(`No state store named "${name}". Stores of this topology: ${known.join(', ') || 'none'}.`, { node: name });
+  }
+
+  /** Every store by name. */
+  getAllStateStores(): Map<string, StateStore> {
+    const all = new Map<string, StateStore>(this.globalStores);
+    for (const task of this.tasks) for (const [name, store] of task.allStores()) all.set(name, store);
+    return all;
+  }
+
+  /** Every topic the topology wrote to so far (including internal and changelog topics). */
+  producedTopicNames(): Set<string> {
+    return new Set(this.outputs.keys());
+  }
+
+  /** Closes processors and stores. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const task of this.tasks) task.closeSynchronously();
+    this.globalTask?.closeSynchronously();
+    for (const store of this.globalStores.values()) void store.close();
+  }
+
+  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): void {
+    this.requireOpen();
+    if (this.processing) {
+      throw new StreamsError('pipeInput was called from inside a processor: pipe records from the test only.');
+    }
+    if (!this.taskByTopic.has(topic) && !this.globalTopics.has(topic)) {
+      throw new StreamsError(`Unknown topic: "${topic}". The topology reads: ${[...this.taskByTopic.keys(), ...this.globalTopics].join(', ') || 'nothing'}.`, { topic });
+    }
+    this.pending.push({ topic, offset: this.nextOffset(topic), key, value, timestamp, headers });
+    this.drain();
+  }
+
+  /** Processes queued records (piped, then re-enqueued from internal topics) to completion. */
+  private drain(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.pending.length > 0) {
+        const r = this.pending.shift()!;
+        if (this.globalTopics.has(r.topic)) {
+          this.globalTask!.process(r.topic, r.offset, r.key, r.value, r.timestamp, r.headers);
+          continue;
+        }
+        const task = this.taskByTopic.get(r.topic)!;
+        task.process(r.topic, r.offset, r.key, r.value, r.timestamp, r.headers);
+        task.punctuateStreamTime();
+      }
+    } finally {
+      this.processing = false;
+      this.pending.length = 0;
+    }
+  }
+
+  private collect(record: OutgoingRecord): void {
+    let queue = this.outputs.get(record.topic);
+    if (queue === undefined) this.outputs.set(record.topic, (queue = []));
+    queue.push(record);
+    if (this.taskByTopic.has(record.topic) || this.globalTopics.has(record.topic)) {
+      this.pending.push({
+        topic: record.topic,
+        offset: this.nextOffset(record.topic),
+        key: record.key,
+        value: record.value,
+        timestamp: record.timestamp,
+        headers: record.headers,
+      });
+    }
+  }
+
+  private nextOffset(topic: string): number {
+    const offset = this.offsets.get(topic) ?? 0;
+    this.offsets.set(topic, offset + 1);
+    return offset;
+  }
+
+  private initGlobalStores(): void {
+    for (const [name, entry] of this.topology.stores) {
+      if (!entry.global) continue;
+      const store = entry.builder.build();
+      const context: StateStoreContext = {
+        applicationId: this.applicationId,
+        taskId: 'global',
+        partition: 0,
+        taskDir: undefined,
+        cacheMaxBytes: 0,
+        currentTimestamp: () => -1,
+        logChange: () => {},
+        register: () => {},
+      };
+      const result = store.init(context, store);
+      if (result !== undefined) {
+        throw new StateStoreError(`Global store "${name}" opens asynchronously (persistent); use an in-memory store in the test driver.`, { node: name });
+      }
+      this.globalStores.set(name, store);
+    }
+  }
+
+  private requireOpen(): void {
+    if (this.closed) throw new StreamsError('The TopologyTestDriver is closed.');
+  }
+}
+
+/** A view of a timestamped DSL store that reads and writes plain values. */
+function plainValueView<K, V>(store: KeyValueStore<K, { value: V; timestamp: number }>): KeyValueStore<K, V> {
+  const unwrapIterator = (it: KeyValueIterator<K, { value: V; timestamp: number }>): KeyValueIterator<K, V> => {
+    const view: KeyValueIterator<K, V> = {
+      next: () => {
+        const n = it.next();
+        return n.done ? n : { done: false, value: { key: n.value.key, value: n.value.value.value } };
+      },
+      close: () => it.close(),
+      peekNextKey: () => it.peekNextKey(),
+      [Symbol.iterator]: () => view,
+    } as KeyValueIterator<K, V>;
+    return view;
+  };
+  const wrap = (value: V | null) => (value === null ? null : { value, timestamp: Date.now() });
+  return {
+    get name() {
+      return store.name;
+    },
+    get persistent() {
+      return store.persistent;
+    },
+    init: (c, r) => store.init(c, r),
+    flush: () => store.flush(),
+    close: () => store.close(),
+    isOpen: () => store.isOpen(),
+    get: (key) => store.get(key)?.value,
+    put: (key, value) => store.put(key, wrap(value)),
+    putIfAbsent: (key, value) => store.putIfAbsent(key, wrap(value)!)?.value,
+    putAll: (entries) => store.putAll(entries.map((e) => ({ key: e.key, value: wrap(e.value) }))),
+    delete: (key) => store.delete(key)?.value,
+    range: (from, to) => unwrapIterator(store.range(from, to)),
+    reverseRange: (from, to) => unwrapIterator(store.reverseRange(from, to)),
+    all: () => unwrapIterator(store.all()),
+    reverseAll: () => unwrapIterator(store.reverseAll()),
+    prefixScan: (prefix, serde) => unwrapIterator(store.prefixScan(prefix, serde)),
+    approximateNumEntries: () => store.approximateNumEntries(),
+  };
+}
+
+export type { FailedRecord };

@@ -1,0 +1,35 @@
+import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Change } from '../change.js';
+import type { TimestampedStore } from './timestamped-store.js';
+
+/**
+ * Filters a table: a row that stops matching becomes a delete downstream. Updates where neither
+ * the old nor the new value matches are not forwarded. Optionally materialized into `storeName`.
+ */
+export function ktableFilter<K, V>(
+  predicate: (key: K, value: V) => boolean,
+  negate: boolean,
+  storeName: string | undefined,
+): () => Processor<K, Change<V>, K, Change<V>> {
+  const keep = (key: K, value: V | null): V | null =>
+    value !== null && predicate(key, value) !== negate ? value : null;
+  return () => {
+    let context: ProcessorContext<K, Change<V>>;
+    let store: TimestampedStore<K, V> | undefined;
+    return {
+      init: (ctx) => {
+        context = ctx;
+        if (storeName !== undefined) store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
+      },
+      process: (record: StreamRecord<K, Change<V>>) => {
+        const newValue = keep(record.key, record.value.newValue);
+        const oldValue = keep(record.key, record.value.oldValue);
+        if (newValue === null && oldValue === null) return;
+        if (store !== undefined) {
+          store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
+        }
+        context.forward({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+      },
+    };
+  };
+}

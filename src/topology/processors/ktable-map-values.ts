@@ -1,0 +1,29 @@
+import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Change } from '../change.js';
+import type { TimestampedStore } from './timestamped-store.js';
+
+/** Maps a table's values; deletes stay deletes. Optionally materialized into `storeName`. */
+export function ktableMapValues<K, V, VR>(
+  mapper: (value: V, key: K) => VR,
+  storeName: string | undefined,
+): () => Processor<K, Change<V>, K, Change<VR>> {
+  return () => {
+    let context: ProcessorContext<K, Change<VR>>;
+    let store: TimestampedStore<K, VR> | undefined;
+    return {
+      init: (ctx) => {
+        context = ctx;
+        if (storeName !== undefined) store = ctx.getStateStore<TimestampedStore<K, VR>>(storeName);
+      },
+      process: (record: StreamRecord<K, Change<V>>) => {
+        const { newValue: n, oldValue: o } = record.value;
+        const newValue = n === null ? null : mapper(n, record.key);
+        const oldValue = o === null ? null : mapper(o, record.key);
+        if (store !== undefined) {
+          store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
+        }
+        context.forward({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+      },
+    };
+  };
+}

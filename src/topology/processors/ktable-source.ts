@@ -1,0 +1,37 @@
+import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Change } from '../change.js';
+import type { TimestampedStore } from './timestamped-store.js';
+
+/**
+ * Materializes a stream of upserts as a table: `null` values delete, every update is forwarded
+ * as a `Change` carrying the previous value. Records with a `null` key cannot be stored and are
+ * dropped, as in Kafka Streams. Used by `builder.table()` and `stream.toTable()`.
+ */
+export function ktableSource<K, V>(storeName: string): () => Processor<K, V, K, Change<V>> {
+  return () => {
+    let context: ProcessorContext<K, Change<V>>;
+    let store: TimestampedStore<K, V>;
+    return {
+      init: (ctx) => {
+        context = ctx;
+        store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
+      },
+      process: (record: StreamRecord<K, V>) => {
+        if (record.key === null || record.key === undefined) return;
+        const old = store.get(record.key);
+        if (record.value === null || record.value === undefined) {
+          if (old === undefined) return;
+          store.delete(record.key);
+        } else {
+          store.put(record.key, { value: record.value, timestamp: record.timestamp });
+        }
+        context.forward({
+          key: record.key,
+          value: { newValue: record.value ?? null, oldValue: old === undefined ? null : old.value },
+          timestamp: record.timestamp,
+          headers: record.headers,
+        });
+      },
+    };
+  };
+}
