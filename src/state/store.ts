@@ -4,6 +4,8 @@
  * Only the outermost layer is generic; everything beneath it sees `Buffer` keys and values.
  */
 
+import type { Serde } from '../serde/serde.js';
+
 /** A key and a value, as returned by store iterators and by `readKeyValuesToList`. */
 export interface KeyValue<K, V> {
   key: K;
@@ -95,7 +97,7 @@ export interface KeyValueStore<K, V> extends StateStore {
   all(): KeyValueIterator<K, V>;
   reverseAll(): KeyValueIterator<K, V>;
   /** Keys whose serialized bytes start with the serialized `prefix` (serialized with `prefixSerde`). */
-  prefixScan<P>(prefix: P, prefixSerde: import('../serde/serde.js').Serde<P>): KeyValueIterator<K, V>;
+  prefixScan<P>(prefix: P, prefixSerde: Serde<P>): KeyValueIterator<K, V>;
   approximateNumEntries(): number;
 }
 

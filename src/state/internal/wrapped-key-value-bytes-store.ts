@@ -1,0 +1,94 @@
+import type {
+  KeyValue,
+  KeyValueBytesStore,
+  KeyValueIterator,
+  StateStore,
+  StateStoreContext,
+} from '../store.js';
+
+/**
+ * A bytes layer that forwards everything to the store it wraps. Layers extend it and override
+ * only what they change, so each layer's file shows just its own behaviour.
+ */
+export abstract class WrappedKeyValueBytesStore implements KeyValueBytesStore {
+  readonly wrapped: KeyValueBytesStore;
+
+  constructor(wrapped: KeyValueBytesStore) {
+    this.wrapped = wrapped;
+  }
+
+  get name(): string {
+    return this.wrapped.name;
+  }
+
+  get persistent(): boolean {
+    return this.wrapped.persistent;
+  }
+
+  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    return this.wrapped.init(context, root);
+  }
+
+  flush(): void | Promise<void> {
+    return this.wrapped.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.wrapped.close();
+  }
+
+  isOpen(): boolean {
+    return this.wrapped.isOpen();
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    return this.wrapped.get(key);
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    this.wrapped.put(key, value);
+  }
+
+  putIfAbsent(key: Buffer, value: Buffer): Buffer | undefined {
+    return this.wrapped.putIfAbsent(key, value);
+  }
+
+  putAll(entries: readonly KeyValue<Buffer, Buffer | null>[]): void {
+    this.wrapped.putAll(entries);
+  }
+
+  delete(key: Buffer): Buffer | undefined {
+    return this.wrapped.delete(key);
+  }
+
+  range(from?: Buffer, to?: Buffer): KeyValueIterator<Buffer, Buffer> {
+    return this.wrapped.range(from, to);
+  }
+
+  reverseRange(from?: Buffer, to?: Buffer): KeyValueIterator<Buffer, Buffer> {
+    return this.wrapped.reverseRange(from, to);
+  }
+
+  all(): KeyValueIterator<Buffer, Buffer> {
+    return this.wrapped.all();
+  }
+
+  reverseAll(): KeyValueIterator<Buffer, Buffer> {
+    return this.wrapped.reverseAll();
+  }
+
+  prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
+    return this.wrapped.prefixScan(prefix);
+  }
+
+  approximateNumEntries(): number {
+    return this.wrapped.approximateNumEntries();
+  }
+}
+
+/** The bottom of a layer stack: the store that holds the data (in-memory or `level`). */
+export function innermostStore(store: KeyValueBytesStore): KeyValueBytesStore {
+  let current = store;
+  while (current instanceof WrappedKeyValueBytesStore) current = current.wrapped;
+  return current;
+}
