@@ -73,6 +73,11 @@ export type { ValueAndTimestamp } from './state/value-and-timestamp.js';
 // Windowing
 export type { Window, Windowed } from './windowing/windowed.js';
 
+// Runtime
+export { KafkaStreams, embeddedKafka } from './runtime/kafka-streams.js';
+export type { StreamsConfig, ProcessingGuarantee } from './runtime/config.js';
+export type { StreamsEvent, StreamsState, RestoreListener, TaskMetadata } from './runtime/events.js';
+
 // Errors and handlers
 export {
   ConfigError,

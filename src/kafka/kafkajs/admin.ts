@@ -1,0 +1,120 @@
+import type { Admin } from 'kafkajs';
+import type {
+  CommittedOffset,
+  CreatedTopic,
+  GroupMemberAssignment,
+  KafkaAdmin,
+  NewTopic,
+  PartitionOffsets,
+  PartitionRange,
+  TopicPartition,
+} from '../port.js';
+import { decodeMemberAssignment } from './assignor.js';
+import { hasProtocolError, translateError, translated } from './errors.js';
+
+/** The admin port over a connected kafkajs admin client. */
+export class KafkajsAdmin implements KafkaAdmin {
+  constructor(
+    private readonly admin: Admin,
+    private readonly onClose: () => Promise<void> = () => admin.disconnect(),
+  ) {}
+
+  async createTopics(topics: NewTopic[]): Promise<CreatedTopic[]> {
+    const results: CreatedTopic[] = [];
+    for (const { topic, partitions, replicationFactor, configs = {} } of topics) {
+      const created = await translated(
+        () =>
+          this.admin.createTopics({
+            waitForLeaders: true,
+            topics: [
+              {
+                topic,
+                numPartitions: partitions,
+                replicationFactor: replicationFactor ?? -1,
+                configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          }),
+        { topic },
+      );
+      const count = created ? partitions : (await this.describeTopics([topic]))[topic];
+      results.push({ topic, created, partitions: count ?? partitions });
+    }
+    return results;
+  }
+
+  async describeTopics(topics: string[]): Promise<Record<string, number>> {
+    // Listing first: a metadata request for a missing topic could auto-create it.
+    const existing = new Set(await translated(() => this.admin.listTopics()));
+    const wanted = topics.filter((topic) => existing.has(topic));
+    if (wanted.length === 0) return {};
+    const metadata = await translated(() => this.admin.fetchTopicMetadata({ topics: wanted }));
+    return Object.fromEntries(metadata.topics.map(({ name, partitions }) => [name, partitions.length]));
+  }
+
+  async listOffsets(partitions: TopicPartition[]): Promise<PartitionOffsets[]> {
+    const byTopic = new Map<string, Awaited<ReturnType<Admin['fetchTopicOffsets']>>>();
+    for (const topic of new Set(partitions.map((p) => p.topic))) {
+      byTopic.set(topic, await translated(() => this.admin.fetchTopicOffsets(topic), { topic }));
+    }
+    return partitions.map(({ topic, partition }) => {
+      const found = byTopic.get(topic)!.find((p) => p.partition === partition);
+      if (!found) throw new Error(`unknown partition ${topic}-${partition}`);
+      return { topic, partition, begin: found.low, end: found.high };
+    });
+  }
+
+  async fetchCommittedOffsets(groupId: string, partitions: TopicPartition[]): Promise<CommittedOffset[]> {
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const fetched = await translated(() => this.admin.fetchOffsets({ groupId, topics }));
+    return partitions.map(({ topic, partition }) => {
+      const offset = fetched
+        .find((t) => t.topic === topic)
+        ?.partitions.find((p) => p.partition === partition)?.offset;
+      return { topic, partition, offset: offset === undefined || offset === '-1' ? null : offset };
+    });
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    const existing = new Set(await translated(() => this.admin.listTopics()));
+    const doomed = topics.filter((topic) => existing.has(topic));
+    if (doomed.length > 0) await translated(() => this.admin.deleteTopics({ topics: doomed }));
+  }
+
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    try {
+      await this.admin.deleteGroups(groupIds);
+    } catch (error) {
+      // GROUP_ID_NOT_FOUND (69) means already gone, which is what was asked for.
+      const groups = (error as { groups?: { errorCode: number }[] }).groups;
+      const onlyMissing = groups
+        ? groups.every((g) => g.errorCode === 0 || g.errorCode === 69)
+        : hasProtocolError(error, 'GROUP_ID_NOT_FOUND', 69);
+      if (!onlyMissing) throw translateError(error);
+    }
+  }
+
+  async describeGroupAssignments(groupId: string): Promise<GroupMemberAssignment[]> {
+    const { groups } = await translated(() => this.admin.describeGroups([groupId]));
+    return (groups[0]?.members ?? []).map((member) => ({
+      memberId: member.memberId,
+      clientId: member.clientId,
+      ...decodeMemberAssignment(member.memberAssignment),
+    }));
+  }
+
+  /** Commits start offsets for a group without members (the partition reader's private group). */
+  async setStartOffsets(groupId: string, ranges: PartitionRange[]): Promise<void> {
+    for (const topic of new Set(ranges.map((r) => r.topic))) {
+      const partitions = ranges
+        .filter((r) => r.topic === topic)
+        .map(({ partition, fromOffset }) => ({ partition, offset: fromOffset }));
+      await translated(() => this.admin.setOffsets({ groupId, topic, partitions }), { topic });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}

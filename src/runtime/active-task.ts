@@ -1,0 +1,49 @@
+import type { ChangelogRecord, StateStore } from '../state/store.js';
+import type { StreamTask } from './stream-task.js';
+
+/** @internal A store registered by a task, with where its changelog is. */
+export interface RegisteredStore {
+  readonly store: StateStore;
+  readonly restore: (batch: readonly ChangelogRecord[]) => void;
+  readonly changelogTopic: string | undefined;
+}
+
+/** @internal A task as the runtime holds it: the processor graph plus offsets and stores. */
+export class ActiveTask {
+  /** Next offset to read per input `topic:partition`, to commit. */
+  readonly nextOffsets = new Map<string, number>();
+  /** Offsets last committed, per input `topic:partition`. */
+  readonly committedOffsets = new Map<string, number>();
+  /** Changelog position per `topic:partition`: where a restore would start. */
+  readonly changelogOffsets = new Map<string, string>();
+  readonly stores: RegisteredStore[] = [];
+
+  constructor(
+    readonly task: StreamTask,
+    readonly taskDir: string,
+    readonly inputPartitions: readonly { topic: string; partition: number }[],
+  ) {}
+
+  get id(): string {
+    return this.task.id;
+  }
+
+  get persistent(): boolean {
+    return this.stores.some((s) => s.store.persistent);
+  }
+
+  /** Offsets processed since the last commit, as the commit should record them. */
+  uncommittedOffsets(): { topic: string; partition: number; offset: string }[] {
+    const out: { topic: string; partition: number; offset: string }[] = [];
+    for (const [tp, offset] of this.nextOffsets) {
+      if (this.committedOffsets.get(tp) === offset) continue;
+      const split = tp.lastIndexOf(':');
+      out.push({ topic: tp.slice(0, split), partition: Number(tp.slice(split + 1)), offset: String(offset) });
+    }
+    return out;
+  }
+
+  markCommitted(): void {
+    for (const [tp, offset] of this.nextOffsets) this.committedOffsets.set(tp, offset);
+  }
+}

@@ -1,0 +1,177 @@
+import { ConfigError } from '../errors.js';
+import type { KafkaClient } from '../kafka/port.js';
+import type { Serde } from '../serde/serde.js';
+import type { RestoreListener } from './events.js';
+import type { ExceptionHandler } from './exception-handlers.js';
+import type { Logger } from './logger.js';
+
+/** `at_least_once` (default): nothing lost, duplicates possible after a crash. */
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
+
+/**
+ * Configuration of a `KafkaStreams` instance. Only `applicationId` is required; without
+ * `brokers` (and without `kafka`) the app runs on the in-process embedded broker.
+ *
+ * @example
+ * ```ts
+ * const config: StreamsConfig = { applicationId: 'shop', brokers: ['127.0.0.1:9092'], stateDir: './state' };
+ * ```
+ */
+export interface StreamsConfig {
+  /** Consumer group id and prefix of internal topics. Letters, digits, `.`, `_`, `-`. */
+  applicationId: string;
+  /** Bootstrap servers (`host:port`). Omit for the embedded broker. */
+  brokers?: string[];
+  /** An explicit client (e.g. one `createEmbeddedKafka()` shared by several instances). Overrides `brokers`. */
+  kafka?: KafkaClient;
+  /** Default `<applicationId>-<random>`. */
+  clientId?: string;
+  /** Root of local state: `<stateDir>/<applicationId>/<taskId>/<store>`. Default `./.state` (or a temp dir for the embedded broker). */
+  stateDir?: string;
+  /** Default `at_least_once`. */
+  processingGuarantee?: ProcessingGuarantee;
+  /** How often to commit. Default 30000 (100 under exactly-once). */
+  commitIntervalMs?: number;
+  /** Warm copies of each task's state on other instances. Default 0. */
+  numStandbyReplicas?: number;
+  /** Replication factor of internal topics. Default -1 (the broker's default). */
+  replicationFactor?: number;
+  /** Default 45000. */
+  sessionTimeoutMs?: number;
+  /** Default 3000. */
+  heartbeatIntervalMs?: number;
+  /** Records buffered for production before an early send. Default 10000. */
+  maxBufferedRecords?: number;
+  /** Cache for DSL stores, shared by the instance's tasks. Default 10 MiB; 0 disables caching. */
+  cacheMaxBytes?: number;
+  /** Inner store of DSL stores that do not pick one. Default `persistent`. */
+  defaultDslStore?: 'persistent' | 'in-memory';
+  defaultKeySerde?: Serde<any>;
+  defaultValueSerde?: Serde<any>;
+  /** Default `logAndFail`. */
+  deserializationExceptionHandler?: ExceptionHandler;
+  /** Default `logAndFail`. */
+  processingExceptionHandler?: ExceptionHandler;
+  /** Passed to the Kafka client. */
+  ssl?: boolean | Record<string, unknown>;
+  sasl?: { mechanism: string; [key: string]: unknown };
+  /** A pino-compatible logger. Default: JSON lines on stderr at `info`. */
+  logger?: Logger;
+  /** Called as stores restore from their changelogs. */
+  restoreListener?: RestoreListener;
+}
+
+/** @internal The configuration with defaults applied. */
+export type ResolvedConfig = Required<
+  Pick<
+    StreamsConfig,
+    | 'applicationId'
+    | 'clientId'
+    | 'processingGuarantee'
+    | 'commitIntervalMs'
+    | 'numStandbyReplicas'
+    | 'replicationFactor'
+    | 'sessionTimeoutMs'
+    | 'heartbeatIntervalMs'
+    | 'maxBufferedRecords'
+    | 'cacheMaxBytes'
+    | 'defaultDslStore'
+  >
+> &
+  StreamsConfig & { stateDir: string | undefined };
+
+const KNOWN_KEYS = new Set<string>([
+  'applicationId',
+  'brokers',
+  'kafka',
+  'clientId',
+  'stateDir',
+  'processingGuarantee',
+  'commitIntervalMs',
+  'numStandbyReplicas',
+  'replicationFactor',
+  'sessionTimeoutMs',
+  'heartbeatIntervalMs',
+  'maxBufferedRecords',
+  'cacheMaxBytes',
+  'defaultDslStore',
+  'defaultKeySerde',
+  'defaultValueSerde',
+  'deserializationExceptionHandler',
+  'processingExceptionHandler',
+  'ssl',
+  'sasl',
+  'logger',
+  'restoreListener',
+]);
+
+/** @internal Validates at construction, naming the bad key and what to do. */
+export function resolveConfig(config: StreamsConfig): ResolvedConfig {
+  if (config === null || typeof config !== 'object') {
+    throw new ConfigError('KafkaStreams needs a config object with at least { applicationId }.');
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new ConfigError(`Unknown config key "${key}". Known keys: ${[...KNOWN_KEYS].join(', ')}.`);
+    }
+  }
+  const { applicationId } = config;
+  if (typeof applicationId !== 'string' || !/^[a-zA-Z0-9._-]{1,200}$/.test(applicationId)) {
+    throw new ConfigError(
+      `applicationId is required and must be 1–200 characters from [a-zA-Z0-9._-] (it names the consumer group and internal topics); got ${JSON.stringify(applicationId)}.`,
+    );
+  }
+  if (config.brokers !== undefined) {
+    if (!Array.isArray(config.brokers) || config.brokers.some((b) => typeof b !== 'string' || !/^[^\s:]+:\d+$/.test(b))) {
+      throw new ConfigError(`brokers must be an array of "host:port" strings; got ${JSON.stringify(config.brokers)}.`);
+    }
+  }
+  const guarantee = config.processingGuarantee ?? 'at_least_once';
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once') {
+    throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once'; got ${JSON.stringify(guarantee)}.`);
+  }
+  const int = (key: keyof StreamsConfig, fallback: number, min: number): number => {
+    const value = config[key] ?? fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      throw new ConfigError(`${key} must be an integer >= ${min}; got ${JSON.stringify(value)}.`);
+    }
+    return value;
+  };
+  const sessionTimeoutMs = int('sessionTimeoutMs', 45_000, 1_000);
+  const heartbeatIntervalMs = int('heartbeatIntervalMs', 3_000, 100);
+  if (heartbeatIntervalMs >= sessionTimeoutMs) {
+    throw new ConfigError(`heartbeatIntervalMs (${heartbeatIntervalMs}) must be lower than sessionTimeoutMs (${sessionTimeoutMs}).`);
+  }
+  const replicationFactor = config.replicationFactor ?? -1;
+  if (!Number.isInteger(replicationFactor) || (replicationFactor < 1 && replicationFactor !== -1)) {
+    throw new ConfigError(`replicationFactor must be a positive integer or -1 (broker default); got ${JSON.stringify(replicationFactor)}.`);
+  }
+  const defaultDslStore = config.defaultDslStore ?? 'persistent';
+  if (defaultDslStore !== 'persistent' && defaultDslStore !== 'in-memory') {
+    throw new ConfigError(`defaultDslStore must be 'persistent' or 'in-memory'; got ${JSON.stringify(defaultDslStore)}.`);
+  }
+  if (config.stateDir !== undefined && (typeof config.stateDir !== 'string' || config.stateDir.length === 0)) {
+    throw new ConfigError(`stateDir must be a non-empty path; got ${JSON.stringify(config.stateDir)}.`);
+  }
+  for (const key of ['deserializationExceptionHandler', 'processingExceptionHandler'] as const) {
+    const h = config[key];
+    if (h !== undefined && h !== 'logAndFail' && h !== 'logAndContinue' && typeof h !== 'function') {
+      throw new ConfigError(`${key} must be 'logAndFail', 'logAndContinue' or a function; got ${JSON.stringify(h)}.`);
+    }
+  }
+  return {
+    ...config,
+    applicationId,
+    clientId: config.clientId ?? `${applicationId}-${Math.random().toString(36).slice(2, 8)}`,
+    processingGuarantee: guarantee,
+    commitIntervalMs: int('commitIntervalMs', guarantee === 'exactly_once' ? 100 : 30_000, 0),
+    numStandbyReplicas: int('numStandbyReplicas', 0, 0),
+    replicationFactor,
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    maxBufferedRecords: int('maxBufferedRecords', 10_000, 1),
+    cacheMaxBytes: int('cacheMaxBytes', 10 * 1024 * 1024, 0),
+    defaultDslStore,
+    stateDir: config.stateDir,
+  };
+}

@@ -1,0 +1,88 @@
+import { ProductionError } from '../errors.js';
+import type { KafkaProducer, ProducerRecord, RecordHeaders, SentPartition } from '../kafka/port.js';
+import type { Headers } from '../topology/processor.js';
+import type { OutgoingRecord, RecordCollector } from './record-collector.js';
+
+/**
+ * @internal Collects the records tasks produce (outputs, repartition and changelog records) and
+ * sends them in one batch per flush, so the hot path never awaits (DESIGN.md section 3).
+ */
+export class KafkaRecordCollector implements RecordCollector {
+  private pending: ProducerRecord[] = [];
+  /** Changelog offsets written by the last flushes, per `topic:partition`: the next offset. */
+  readonly changelogEndOffsets = new Map<string, string>();
+
+  constructor(
+    private readonly partitionCounts: ReadonlyMap<string, number>,
+    private readonly changelogTopics: ReadonlySet<string>,
+  ) {}
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  send(record: OutgoingRecord): void {
+    const out: ProducerRecord = { topic: record.topic, key: record.key, value: record.value, timestamp: record.timestamp };
+    if (record.partition !== undefined) out.partition = record.partition;
+    if (record.headers !== undefined) out.headers = toBufferHeaders(record.headers);
+    this.pending.push(out);
+  }
+
+  partitionsFor(topic: string): number {
+    const count = this.partitionCounts.get(topic);
+    if (count === undefined) {
+      throw new ProductionError(
+        `Partition count of topic "${topic}" is unknown: a custom partitioner needs its topic to exist when the application starts.`,
+        { topic },
+      );
+    }
+    return count;
+  }
+
+  /** Sends everything collected and waits for the acknowledgements. */
+  async flush(producer: KafkaProducer): Promise<number> {
+    if (this.pending.length === 0) return 0;
+    const batch = this.pending;
+    this.pending = [];
+    let sent: SentPartition[];
+    try {
+      sent = await producer.send(batch);
+    } catch (cause) {
+      throw new ProductionError(`Producing ${batch.length} records failed: ${(cause as Error).message}`, { cause });
+    }
+    this.noteChangelogOffsets(batch, sent);
+    return batch.length;
+  }
+
+  /** Takes the pending records (for a transaction that sends them itself). */
+  drain(): ProducerRecord[] {
+    const batch = this.pending;
+    this.pending = [];
+    return batch;
+  }
+
+  /** Drops what was collected (after a failed or aborted commit). */
+  clear(): void {
+    this.pending = [];
+  }
+
+  noteChangelogOffsets(batch: readonly ProducerRecord[], sent: readonly SentPartition[]): void {
+    const perPartition = new Map<string, number>();
+    for (const r of batch) {
+      if (!this.changelogTopics.has(r.topic)) continue;
+      const key = `${r.topic}:${r.partition}`;
+      perPartition.set(key, (perPartition.get(key) ?? 0) + 1);
+    }
+    for (const s of sent) {
+      const key = `${s.topic}:${s.partition}`;
+      const n = perPartition.get(key);
+      if (n !== undefined) this.changelogEndOffsets.set(key, (BigInt(s.baseOffset) + BigInt(n)).toString());
+    }
+  }
+}
+
+function toBufferHeaders(headers: Headers): RecordHeaders {
+  const out: RecordHeaders = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = typeof v === 'string' ? Buffer.from(v) : v;
+  return out;
+}

@@ -1,0 +1,124 @@
+import type { AssignmentInput, MemberAssignment, PartitionAssignor, TopicPartitions } from '../kafka/port.js';
+
+/** @internal What each member tells the leader when it joins. */
+export interface MemberInfo {
+  /** Stable per process, so a restarted member can be recognised by its previous tasks. */
+  processId: string;
+  /** Active tasks this member ran in the previous generation. */
+  previousActive: string[];
+  /** Tasks whose state this member has on disk (checkpointed), e.g. from standby or earlier runs. */
+  stateTasks: string[];
+}
+
+/** @internal What the leader tells each member besides its partitions. */
+export interface AssignmentInfo {
+  active: string[];
+  standby: string[];
+}
+
+/** @internal A task id: `<subtopology>_<partition>`. */
+export function taskIdOf(subtopology: number, partition: number): string {
+  return `${subtopology}_${partition}`;
+}
+
+/**
+ * @internal Assigns tasks, not partitions: all co-partitioned input partitions of a task go to
+ * one member. Balanced (no member gets more than ceil(tasks / members)), sticky to the member
+ * that ran the task or holds its state, standbys on members other than the active one.
+ */
+export class TaskAssignor implements PartitionAssignor {
+  readonly name = 'tributary-task-assignor';
+  readonly version = 1;
+
+  constructor(
+    private readonly info: () => MemberInfo,
+    /** Source topics per sub-topology (resolved names). */
+    private readonly topicsBySubtopology: ReadonlyMap<number, readonly string[]>,
+    private readonly numStandbyReplicas: number,
+  ) {}
+
+  userData(): Buffer {
+    return Buffer.from(JSON.stringify(this.info()));
+  }
+
+  async assign(input: AssignmentInput): Promise<Record<string, MemberAssignment>> {
+    const members = input.members.map((m) => ({ memberId: m.memberId, info: decodeMemberInfo(m.userData) }));
+    members.sort((a, b) => a.memberId.localeCompare(b.memberId));
+    const tasks: { id: string; sub: number; partition: number }[] = [];
+    for (const [sub, topics] of this.topicsBySubtopology) {
+      const count = Math.max(0, ...topics.map((t) => input.topicPartitions[t] ?? 0));
+      for (let p = 0; p < count; p++) tasks.push({ id: taskIdOf(sub, p), sub, partition: p });
+    }
+    const capacity = Math.ceil(tasks.length / Math.max(1, members.length));
+    const active = new Map<string, string[]>(members.map((m) => [m.memberId, []]));
+    const owner = new Map<string, string>();
+    const give = (task: string, member: string) => {
+      active.get(member)!.push(task);
+      owner.set(task, member);
+    };
+    // 1. Sticky: previous owner keeps its task while under capacity.
+    for (const task of tasks) {
+      const prev = members.find((m) => m.info.previousActive.includes(task.id));
+      if (prev !== undefined && active.get(prev.memberId)!.length < capacity) give(task.id, prev.memberId);
+    }
+    // 2. Then a member with the task's state, then the least loaded.
+    for (const task of tasks) {
+      if (owner.has(task.id)) continue;
+      const withState = members.filter((m) => m.info.stateTasks.includes(task.id) && active.get(m.memberId)!.length < capacity);
+      const candidates = withState.length > 0 ? withState : members;
+      const target = candidates.reduce((a, b) => (active.get(b.memberId)!.length < active.get(a.memberId)!.length ? b : a));
+      give(task.id, target.memberId);
+    }
+    // 3. Standbys: on other members, preferring those with state, then the least loaded.
+    const standby = new Map<string, string[]>(members.map((m) => [m.memberId, []]));
+    const replicas = Math.min(this.numStandbyReplicas, members.length - 1);
+    for (const task of tasks) {
+      for (let r = 0; r < replicas; r++) {
+        const candidates = members.filter((m) => m.memberId !== owner.get(task.id) && !standby.get(m.memberId)!.includes(task.id));
+        if (candidates.length === 0) break;
+        const load = (m: (typeof members)[number]) =>
+          active.get(m.memberId)!.length + standby.get(m.memberId)!.length - (m.info.stateTasks.includes(task.id) ? 0.5 : 0);
+        const target = candidates.reduce((a, b) => (load(b) < load(a) ? b : a));
+        standby.get(target.memberId)!.push(task.id);
+      }
+    }
+    const result: Record<string, MemberAssignment> = {};
+    for (const m of members) {
+      const partitions: TopicPartitions = {};
+      for (const id of active.get(m.memberId)!) {
+        const [sub, partition] = id.split('_').map(Number) as [number, number];
+        for (const topic of this.topicsBySubtopology.get(sub) ?? []) {
+          if (partition < (input.topicPartitions[topic] ?? 0)) (partitions[topic] ??= []).push(partition);
+        }
+      }
+      const info: AssignmentInfo = { active: active.get(m.memberId)!, standby: standby.get(m.memberId)! };
+      result[m.memberId] = { assignment: partitions, userData: Buffer.from(JSON.stringify(info)) };
+    }
+    return result;
+  }
+}
+
+/** @internal */
+export function decodeMemberInfo(bytes: Buffer): MemberInfo {
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as Partial<MemberInfo>;
+    return {
+      processId: String(parsed.processId ?? ''),
+      previousActive: Array.isArray(parsed.previousActive) ? parsed.previousActive.map(String) : [],
+      stateTasks: Array.isArray(parsed.stateTasks) ? parsed.stateTasks.map(String) : [],
+    };
+  } catch {
+    return { processId: '', previousActive: [], stateTasks: [] };
+  }
+}
+
+/** @internal */
+export function decodeAssignmentInfo(bytes: Buffer): AssignmentInfo | undefined {
+  if (bytes.length === 0) return undefined;
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as Partial<AssignmentInfo>;
+    return { active: (parsed.active ?? []).map(String), standby: (parsed.standby ?? []).map(String) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,129 @@
+import { StreamsError } from '../errors.js';
+import type { KafkaAdmin, NewTopic } from '../kafka/port.js';
+import type { Subtopology, Topology } from '../topology/topology.js';
+
+/** @internal Partition counts and internal topics of a topology on a cluster. */
+export interface TopicPlan {
+  /** Tasks per sub-topology: its partition count. */
+  readonly partitionsBySubtopology: ReadonlyMap<number, number>;
+  /** Which sub-topology reads a (resolved) source topic. */
+  readonly subtopologyByTopic: ReadonlyMap<string, number>;
+  /** Every resolved source topic the application's consumer subscribes to. */
+  readonly sourceTopics: readonly string[];
+  /** Changelog topic per store. */
+  readonly changelogs: ReadonlyMap<string, string>;
+  /** Partition counts of static sink and source topics, for custom partitioners. */
+  readonly topicPartitions: ReadonlyMap<string, number>;
+}
+
+/** Error for topics that are missing or not co-partitioned: the app cannot start. */
+export class TopologyPlanError extends StreamsError {}
+
+/**
+ * Works out partition counts, checks co-partitioning and creates internal topics, as Kafka
+ * Streams does at start-up: repartition topics get `numberOfPartitions` or the partition count of
+ * the sub-topology writing them; changelogs get their sub-topology's count.
+ */
+export async function planTopics(
+  topology: Topology,
+  applicationId: string,
+  admin: KafkaAdmin,
+  replicationFactor: number,
+): Promise<TopicPlan> {
+  const subs = topology.subtopologies();
+  const resolve = (t: string) => topology.resolveTopic(applicationId, t);
+  const userSources = [...new Set(subs.flatMap((s) => s.sourceTopics).filter((t) => !topology.internalTopics.has(t)))];
+  const userSinks = [
+    ...new Set(
+      subs.flatMap((s) => s.sinkTopics).filter((t) => !topology.internalTopics.has(t) && !userSources.includes(t)),
+    ),
+  ];
+  const globalTopics = topology.globalNodes().flatMap((n) => (n.kind === 'source' ? [...n.topics] : []));
+  const counts = new Map(Object.entries(await admin.describeTopics([...userSources, ...userSinks, ...globalTopics])));
+  const missing = [...userSources, ...globalTopics].filter((t) => !counts.has(t));
+  if (missing.length > 0) {
+    throw new TopologyPlanError(
+      `Source topic(s) ${missing.map((t) => `"${t}"`).join(', ')} do not exist: create them before starting the application (Kafka Streams does not create user topics).`,
+      { topic: missing[0] },
+    );
+  }
+
+  const writerOf = new Map<string, Subtopology>();
+  for (const sub of subs) for (const t of sub.sinkTopics) if (topology.internalTopics.has(t)) writerOf.set(t, sub);
+  const subCount = new Map<number, number>();
+  const internalCount = new Map<string, number>();
+  // Writers precede readers in a DAG of sub-topologies; iterate to a fixpoint to be safe.
+  for (let round = 0; round <= subs.length && subCount.size < subs.length; round++) {
+    for (const sub of subs) {
+      if (subCount.has(sub.id)) continue;
+      const sourceCounts: number[] = [];
+      let known = true;
+      for (const t of sub.sourceTopics) {
+        const internal = topology.internalTopics.get(t);
+        if (internal === undefined) {
+          sourceCounts.push(counts.get(t)!);
+          continue;
+        }
+        const fixed = internal.numberOfPartitions ?? internalCount.get(t);
+        const writer = writerOf.get(t);
+        const count = fixed ?? (writer === undefined ? undefined : subCount.get(writer.id));
+        if (count === undefined) known = false;
+        else {
+          internalCount.set(t, count);
+          sourceCounts.push(count);
+        }
+      }
+      if (!known) continue;
+      const max = Math.max(...sourceCounts);
+      if (sub.stores.length > 0 && sourceCounts.some((c) => c !== max)) {
+        const detail = sub.sourceTopics.map((t) => `${resolve(t)}: ${internalCount.get(t) ?? counts.get(t)}`).join(', ');
+        throw new TopologyPlanError(
+          `Topics of sub-topology ${sub.id} must be co-partitioned (same partition count) because it joins or aggregates them, but they have ${detail}. Repartition one side (stream.repartition({ numberOfPartitions })) or recreate the topics.`,
+        );
+      }
+      subCount.set(sub.id, max);
+    }
+  }
+
+  const changelogs = new Map<string, string>();
+  const toCreate: NewTopic[] = [];
+  for (const [topic, count] of internalCount) {
+    toCreate.push({ topic: resolve(topic), partitions: count, replicationFactor, configs: { 'cleanup.policy': 'delete' } });
+  }
+  for (const sub of subs) {
+    for (const store of sub.stores) {
+      const changelog = topology.changelogTopic(applicationId, store);
+      if (changelog === undefined) continue;
+      changelogs.set(store, changelog);
+      const entry = topology.stores.get(store)!;
+      toCreate.push({
+        topic: changelog,
+        partitions: subCount.get(sub.id)!,
+        replicationFactor,
+        configs: { 'cleanup.policy': 'compact', ...entry.builder.logConfig },
+      });
+    }
+  }
+  const created = await admin.createTopics(toCreate);
+  for (const result of created) {
+    const wanted = toCreate.find((t) => t.topic === result.topic)!;
+    if (result.partitions !== wanted.partitions) {
+      throw new TopologyPlanError(
+        `Internal topic "${result.topic}" exists with ${result.partitions} partitions but the topology needs ${wanted.partitions}: delete it (or reset the application) and restart.`,
+        { topic: result.topic },
+      );
+    }
+  }
+
+  const subtopologyByTopic = new Map<string, number>();
+  for (const sub of subs) for (const t of sub.sourceTopics) subtopologyByTopic.set(resolve(t), sub.id);
+  const topicPartitions = new Map<string, number>(counts);
+  for (const [t, c] of internalCount) topicPartitions.set(resolve(t), c);
+  return {
+    partitionsBySubtopology: subCount,
+    subtopologyByTopic,
+    sourceTopics: [...subtopologyByTopic.keys()],
+    changelogs,
+    topicPartitions,
+  };
+}

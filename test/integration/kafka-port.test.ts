@@ -1,0 +1,10 @@
+import { createKafkaClient } from '../../src/kafka/index.js';
+import { kafkaPortContract } from '../unit/kafka/port-contract.js';
+import { describeWithKafka, kafkaBrokers } from './support/kafka.js';
+
+describeWithKafka('the kafkajs adapter on a real broker', () => {
+  kafkaPortContract('kafkajs adapter', async () => {
+    const client = createKafkaClient({ brokers: kafkaBrokers(), clientId: 'kafka-port-contract' });
+    return { client, eventuallyMs: 30_000, close: () => client.close() };
+  });
+});
