@@ -20,6 +20,7 @@ export type {
   Repartitioned,
   TableOptions,
 } from './dsl/options.js';
+export type { Joined, StreamJoined } from './dsl/join-options.js';
 
 // Topology and Processor API
 export { Topology, type SinkOptions, type SourceOptions } from './topology/topology.js';
@@ -72,6 +73,28 @@ export type { ValueAndTimestamp } from './state/value-and-timestamp.js';
 
 // Windowing
 export type { Window, Windowed } from './windowing/windowed.js';
+export { TimeWindows } from './windowing/time-windows.js';
+export { SlidingWindows } from './windowing/sliding-windows.js';
+export { SessionWindows } from './windowing/session-windows.js';
+export { JoinWindows } from './windowing/join-windows.js';
+export { EmitStrategy } from './windowing/emit-strategy.js';
+export { BufferConfig, Suppressed } from './windowing/suppressed.js';
+export type { TimeWindowedKStream, WindowedAggregateOptions, WindowedMaterialized } from './dsl/time-windowed-kstream.js';
+export type { SessionWindowedKStream } from './dsl/session-windowed-kstream.js';
+export type {
+  WindowBytesStore,
+  WindowBytesStoreSupplier,
+  WindowedBytes,
+  WindowStore,
+  WindowStoreIterator,
+} from './state/window/window-store.js';
+export type { WindowedStoreMetrics } from './state/window/metered-window-store.js';
+export type {
+  SessionBytes,
+  SessionBytesStore,
+  SessionBytesStoreSupplier,
+  SessionStore,
+} from './state/session/session-store.js';
 
 // Runtime
 export { KafkaStreams, embeddedKafka } from './runtime/kafka-streams.js';

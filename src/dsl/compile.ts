@@ -40,12 +40,12 @@ const compilers: { [K in GraphNode['kind']]: Compiler<Extract<GraphNode, { kind:
     for (const [what, serde] of [['key', key], ['value', value]] as const) {
       if (serde === undefined) {
         throw new TopologyError(
-          `"${node.requestedBy}" needs a repartition topic (${node.baseName}-repartition) because the key changed upstream, but the ${what} serde is unknown: pass { ${what}: Serdes.… } to the grouping or join (or set default${what === 'key' ? 'Key' : 'Value'}Serde in build()).`,
+          `"${node.requestedBy}" writes to repartition topic ${node.baseName}-repartition, but the ${what} serde is unknown (an upstream operator changed the type or key): pass { ${what}: Serdes.… } to the grouping or join (or set default${what === 'key' ? 'Key' : 'Value'}Serde in build()).`,
           { node: node.requestedBy },
         );
       }
     }
-    const topic = `${node.baseName}-repartition`;
+    const topic = node.topicName ?? `${node.baseName}-repartition`;
     const wireValue = node.changeValues ? changeSerde(value!) : value;
     topology.addInternalTopic(topic, node.numberOfPartitions);
     topology.addProcessor(node.filterName, kstreamRepartitionFilter(), node.parent);

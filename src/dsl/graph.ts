@@ -54,6 +54,8 @@ export interface RepartitionNode {
   readonly kind: 'repartition';
   /** Base name: the topic is `<applicationId>-<baseName>-repartition`. */
   readonly baseName: string;
+  /** Overrides the topic name (without the application prefix), e.g. foreign-key join topics. */
+  readonly topicName?: string;
   readonly parent: string;
   readonly filterName: string;
   readonly sinkName: string;

@@ -8,6 +8,12 @@ import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { AggregateOptions } from './options.js';
 import { requireFunction } from './validate.js';
+import { TopologyError } from '../errors.js';
+import { SessionWindows } from '../windowing/session-windows.js';
+import { SlidingWindows } from '../windowing/sliding-windows.js';
+import { TimeWindows } from '../windowing/time-windows.js';
+import { SessionWindowedKStreamImpl } from './session-windowed-kstream-impl.js';
+import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.js';
 
 /** @internal */
 export class KGroupedStreamImpl implements KGroupedStream<any, any> {
@@ -39,6 +45,12 @@ export class KGroupedStreamImpl implements KGroupedStream<any, any> {
     requireFunction(initializer, 'aggregate', 'initializer');
     requireFunction(aggregator, 'aggregate', 'aggregator');
     return this.aggregateWith('KSTREAM-AGGREGATE-', options, undefined, (store) => kstreamAggregate(store, initializer, aggregator));
+  }
+
+  windowedBy(windows: any): any {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStreamImpl(this, windows);
+    if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStreamImpl(this, windows);
+    throw new TopologyError('windowedBy needs TimeWindows, SlidingWindows or SessionWindows (e.g. TimeWindows.ofSizeWithNoGrace(60_000)).');
   }
 
   /**

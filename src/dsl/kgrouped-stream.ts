@@ -1,5 +1,10 @@
+import type { SessionWindows } from '../windowing/session-windows.js';
+import type { SlidingWindows } from '../windowing/sliding-windows.js';
+import type { TimeWindows } from '../windowing/time-windows.js';
 import type { KTable } from './ktable.js';
 import type { AggregateOptions } from './options.js';
+import type { SessionWindowedKStream } from './session-windowed-kstream.js';
+import type { TimeWindowedKStream } from './time-windowed-kstream.js';
 
 /**
  * A stream grouped by key, ready to aggregate. Records with a `null` key or value are skipped.
@@ -31,4 +36,17 @@ export interface KGroupedStream<K, V> {
     aggregator: (key: K, value: V, aggregate: A) => A,
     options?: AggregateOptions<K, A>,
   ): KTable<K, A>;
+
+  /**
+   * Cuts the grouped stream into time windows (tumbling, hopping) or sliding windows, to
+   * aggregate per key and window.
+   * @example `clicks.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count()`
+   */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+
+  /**
+   * Cuts the grouped stream into per-key sessions of activity.
+   * @example `clicks.groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(30 * 60_000)).count()`
+   */
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
 }

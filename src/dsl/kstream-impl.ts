@@ -2,7 +2,7 @@ import { TopologyError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { ProcessorSupplier, TopicNameExtractor } from '../topology/processor.js';
 import { supplierToFactory } from '../topology/processor.js';
-import { kstreamBranch } from '../topology/processors/kstream-branch.js';
+import { kstreamBranch, type BranchSpec } from '../topology/processors/kstream-branch.js';
 import { kstreamFilter } from '../topology/processors/kstream-filter.js';
 import { kstreamFlatMapValues } from '../topology/processors/kstream-flat-map-values.js';
 import { kstreamFlatMap } from '../topology/processors/kstream-flat-map.js';
@@ -14,6 +14,7 @@ import { kstreamProcessValues } from '../topology/processors/kstream-process-val
 import { kstreamSelectKey } from '../topology/processors/kstream-select-key.js';
 import { ktableSource } from '../topology/processors/ktable-source.js';
 import type { InternalStreamsBuilder } from './internal-builder.js';
+import { joinStream } from './join-dispatch.js';
 import { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
 import type { KGroupedStream } from './kgrouped-stream.js';
 import type { Branched, BranchedKStream, KStream } from './kstream.js';
@@ -156,7 +157,7 @@ export class KStreamImpl implements KStream<any, any> {
 
   split(options?: Named): BranchedKStream<any, any> {
     const splitName = this.builder.nameOr(options?.name, 'KSTREAM-BRANCH-');
-    return new BranchedKStreamImpl(this, splitName, options?.name ?? '');
+    return new BranchedKStreamImpl(this, splitName);
   }
 
   process(supplier: ProcessorSupplier<any, any, any, any>, options?: ProcessOptions): KStream<any, any> {
@@ -171,6 +172,18 @@ export class KStreamImpl implements KStream<any, any> {
     const processor = kstreamProcessValues(requireSupplier(supplier, 'processValues'));
     this.builder.add({ kind: 'processor', name, parents: [this.nodeName], supplier: processor, stores: [...(options?.stores ?? [])] });
     return new KStreamImpl(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
+  }
+
+  join(other: any, a: any, b?: any, c?: any): KStream<any, any> {
+    return joinStream(this, 'inner', other, a, b, c);
+  }
+
+  leftJoin(other: any, a: any, b?: any, c?: any): KStream<any, any> {
+    return joinStream(this, 'left', other, a, b, c);
+  }
+
+  outerJoin(other: any, joiner: any, windows: any, options?: any): KStream<any, any> {
+    return joinStream(this, 'outer', other, joiner, windows, options);
   }
 
   /** @internal Adds a one-parent stateless processor and returns the stream after it. */
@@ -194,67 +207,65 @@ export class KStreamImpl implements KStream<any, any> {
   }
 }
 
+/**
+ * As Kafka Streams' `BranchedKStreamImpl`: the splitter node is added by `split()`, each branch's
+ * pass-through child (named split name + branch name, or + its position, 0 for the default) as the
+ * branch is declared, and `chain` runs right away, so generated names follow declaration order.
+ */
 class BranchedKStreamImpl implements BranchedKStream<any, any> {
-  private readonly branches: { predicate: (key: any, value: any) => boolean; child: string; key: string; chain: Branched<any, any>['chain'] }[] = [];
+  private readonly spec: BranchSpec = { branches: [], defaultChild: undefined };
+  private readonly result: Record<string, KStream<any, any>> = {};
   private finished = false;
 
   constructor(
     private readonly stream: KStreamImpl,
     private readonly splitName: string,
-    private readonly prefix: string,
-  ) {}
+  ) {
+    stream.builder.add({ kind: 'processor', name: splitName, parents: [stream.nodeName], supplier: kstreamBranch(this.spec), stores: [] });
+  }
 
   branch(predicate: (key: any, value: any) => boolean, options?: Branched<any, any>): BranchedKStream<any, any> {
     this.requireOpen();
     requireFunction(predicate, 'branch', 'predicate');
-    const key = this.prefix + (options?.name ?? String(this.branches.length + 1));
-    this.branches.push({ predicate, child: this.childName(key), key, chain: options?.chain });
+    const child = this.addBranch(options, this.spec.branches.length + 1);
+    this.spec.branches.push({ predicate, child });
     return this;
   }
 
   defaultBranch(options?: Branched<any, any>): Record<string, KStream<any, any>> {
     this.requireOpen();
-    const key = this.prefix + (options?.name ?? '0');
-    return this.finish({ key, child: this.childName(key), chain: options?.chain });
+    this.spec.defaultChild = this.addBranch(options, 0);
+    return this.finish();
   }
 
   noDefaultBranch(): Record<string, KStream<any, any>> {
     this.requireOpen();
-    return this.finish(undefined);
+    return this.finish();
   }
 
-  private childName(key: string): string {
-    return this.prefix === '' ? `${this.splitName}-${key}` : key;
-  }
-
-  private finish(defaultBranch: { key: string; child: string; chain: Branched<any, any>['chain'] } | undefined): Record<string, KStream<any, any>> {
-    this.finished = true;
+  private addBranch(options: Branched<any, any> | undefined, index: number): string {
     const { builder } = this.stream;
-    const all = defaultBranch === undefined ? this.branches : [...this.branches, defaultBranch];
-    const keys = new Set<string>();
-    for (const b of all) {
-      if (keys.has(b.key)) throw new TopologyError(`split(): two branches are named "${b.key}"; branch names must be unique.`, { node: this.splitName });
-      keys.add(b.key);
+    const child = this.splitName + (options?.name ?? String(index));
+    if (options?.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+      throw new TopologyError(`split() "${this.splitName}": branch names must be non-empty strings.`, { node: this.splitName });
     }
-    builder.add({
-      kind: 'processor',
-      name: this.splitName,
-      parents: [this.stream.nodeName],
-      supplier: kstreamBranch(this.branches, defaultBranch?.child),
-      stores: [],
-    });
-    const result: Record<string, KStream<any, any>> = {};
-    for (const b of all) {
-      builder.add({ kind: 'processor', name: b.child, parents: [this.splitName], supplier: kstreamPassThrough(), stores: [] });
-      const branchStream = new KStreamImpl(builder, b.child, this.stream.keySerde, this.stream.valueSerde, this.stream.repartitionRequired);
-      if (b.chain === undefined) {
-        result[b.key] = branchStream;
-      } else {
-        const chained = b.chain(branchStream);
-        if (chained !== undefined) result[b.key] = chained;
-      }
+    if (child in this.result || this.spec.branches.some((b) => b.child === child)) {
+      throw new TopologyError(`split() "${this.splitName}": two branches are named "${child}"; branch names must be unique.`, {
+        node: this.splitName,
+      });
     }
-    return result;
+    // Kafka Streams burns one position per branch; keep generated names downstream identical.
+    builder.newName('');
+    builder.add({ kind: 'processor', name: child, parents: [this.splitName], supplier: kstreamPassThrough(), stores: [] });
+    const branchStream = new KStreamImpl(builder, child, this.stream.keySerde, this.stream.valueSerde, this.stream.repartitionRequired);
+    const chained = options?.chain === undefined ? branchStream : options.chain(branchStream);
+    if (chained !== undefined) this.result[child] = chained;
+    return child;
+  }
+
+  private finish(): Record<string, KStream<any, any>> {
+    this.finished = true;
+    return this.result;
   }
 
   private requireOpen(): void {

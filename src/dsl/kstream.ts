@@ -2,6 +2,9 @@ import type { ProcessorSupplier, TopicNameExtractor } from '../topology/processo
 import type { KGroupedStream } from './kgrouped-stream.js';
 import type { KTable } from './ktable.js';
 import type { Grouped, Named, ProcessOptions, Produced, Repartitioned, TableOptions } from './options.js';
+import type { Joined, StreamJoined } from './join-options.js';
+import type { GlobalKTable } from './streams-builder.js';
+import type { JoinWindows } from '../windowing/join-windows.js';
 
 /**
  * An unbounded stream of key-value records. Every operator returns a new stream (or table) and
@@ -130,6 +133,79 @@ export interface KStream<K, V> {
    * @example `stream.processValues(() => new Enrich(), { stores: ['lookup'] })`
    */
   processValues<VOut>(supplier: ProcessorSupplier<K, V, K, VOut>, options?: ProcessOptions): KStream<K, VOut>;
+
+  /**
+   * Joins each record with the `globalTable` row whose key `keySelector(key, value)` returns; the
+   * record is dropped when there is none. No co-partitioning is needed; global-table updates
+   * produce no output.
+   * @example `orders.join(products, (_, o) => o.productId, (order, product) => ({ ...order, price: product.price }))`
+   */
+  join<GK, GV, VR>(
+    globalTable: GlobalKTable<GK, GV>,
+    keySelector: (key: K, value: V) => GK,
+    joiner: (value: V, globalValue: GV, key: K) => VR,
+    options?: Named,
+  ): KStream<K, VR>;
+  /**
+   * Joins each record with the `table` row of the same key, as the table is when the record
+   * arrives; the record is dropped when there is none (or its key or value is `null`). Table
+   * updates produce no output. A stream whose key changed upstream is repartitioned first.
+   * @example `orders.join(customers, (order, customer) => ({ ...order, tier: customer.tier }))`
+   */
+  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, options?: Joined<K, V>): KStream<K, VR>;
+  /**
+   * Joins records of two streams with the same key whose timestamps are within `windows` of each
+   * other (`other` at most `beforeMs` earlier and `afterMs` later). Each pair gives one result,
+   * timestamped with the later of the two. Records with a `null` key or value never join.
+   * @example `clicks.join(views, (click, view) => ({ click, view }), JoinWindows.ofTimeDifferenceWithNoGrace(60_000))`
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+
+  /**
+   * Like `join(globalTable, …)`, but a record with no matching row is joined with `null`.
+   * @example `orders.leftJoin(products, (_, o) => o.productId, (order, product) => ({ ...order, name: product?.name ?? 'unknown' }))`
+   */
+  leftJoin<GK, GV, VR>(
+    globalTable: GlobalKTable<GK, GV>,
+    keySelector: (key: K, value: V) => GK,
+    joiner: (value: V, globalValue: GV | null, key: K) => VR,
+    options?: Named,
+  ): KStream<K, VR>;
+  /**
+   * Like `join(table, …)`, but a record with no matching row is joined with `null` (a record with a
+   * `null` key is kept and joined with `null` too; `null` values are still dropped).
+   * @example `orders.leftJoin(customers, (order, customer) => ({ ...order, tier: customer?.tier ?? 'none' }))`
+   */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, options?: Joined<K, V>): KStream<K, VR>;
+  /**
+   * Like `join(other, …, windows)`, but a record of this stream that finds no partner is emitted
+   * joined with `null` once its window has closed (stream time passed its timestamp + `afterMs` +
+   * `graceMs`), not eagerly, as in Kafka Streams.
+   * @example `orders.leftJoin(payments, (o, p) => ({ o, paid: p !== null }), JoinWindows.ofTimeDifferenceAndGrace(600_000, 60_000))`
+   */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+
+  /**
+   * Like `leftJoin(other, …, windows)` in both directions: unmatched records of either stream are
+   * emitted joined with `null` once their window has closed.
+   * @example `left.outerJoin(right, (l, r) => ({ l, r }), JoinWindows.ofTimeDifferenceWithNoGrace(5_000))`
+   */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
 }
 
 /** One branch of `split()`: a name and, optionally, a function applied to the branch stream. */

@@ -4,6 +4,7 @@ import { ktableMapValues } from '../topology/processors/ktable-map-values.js';
 import { ktableRepartitionMap } from '../topology/processors/ktable-repartition-map.js';
 import { ktableToStream } from '../topology/processors/ktable-to-stream.js';
 import type { InternalStreamsBuilder } from './internal-builder.js';
+import { joinTable } from './join-dispatch.js';
 import { KGroupedTableImpl } from './kgrouped-table-impl.js';
 import type { KGroupedTable } from './kgrouped-table.js';
 import { KStreamImpl } from './kstream-impl.js';
@@ -11,6 +12,8 @@ import type { KStream } from './kstream.js';
 import type { KTable } from './ktable.js';
 import type { Grouped, Named, TableOptions } from './options.js';
 import { requireFunction } from './validate.js';
+import { addSuppressNode } from '../windowing/suppress-node.js';
+import type { Suppressed } from '../windowing/suppressed.js';
 
 /** @internal Type-erased implementation of `KTable`. Its node forwards `Change` values. */
 export class KTableImpl implements KTable<any, any> {
@@ -20,7 +23,16 @@ export class KTableImpl implements KTable<any, any> {
     readonly queryableStoreName: string | undefined,
     readonly keySerde: Serde<any> | undefined,
     readonly valueSerde: Serde<any> | undefined,
+    /** The table this one derives from, if any: asking for old values propagates to it. */
+    readonly parent: KTableImpl | undefined = undefined,
+    /** Read by this table's processor at run time; `groupBy` turns it on (Kafka's `enableSendingOldValues`). */
+    readonly sendOldValues: { enabled: boolean } = { enabled: false },
   ) {}
+
+  /** @internal A downstream operator needs each update's old value, so filters may drop no-op tombstones. */
+  enableSendingOldValues(): void {
+    for (let table: KTableImpl | undefined = this; table !== undefined; table = table.parent) table.sendOldValues.enabled = true;
+  }
 
   filter(predicate: (key: any, value: any) => boolean, options?: TableOptions<any, any>): KTable<any, any> {
     return this.filterWith(requireFunction(predicate, 'filter', 'predicate'), false, options);
@@ -41,7 +53,7 @@ export class KTableImpl implements KTable<any, any> {
       supplier: ktableMapValues(mapper, storeName),
       stores: storeName === undefined ? [] : [storeName],
     });
-    return new KTableImpl(this.builder, name, storeName, this.keySerde, options?.materialized?.value);
+    return new KTableImpl(this.builder, name, storeName, this.keySerde, options?.materialized?.value, this);
   }
 
   toStream(options?: Named): KStream<any, any> {
@@ -50,25 +62,44 @@ export class KTableImpl implements KTable<any, any> {
     return new KStreamImpl(this.builder, name, this.keySerde, this.valueSerde, false);
   }
 
+  suppress(suppressed: Suppressed): KTable<any, any> {
+    const name = addSuppressNode(this.builder, this.nodeName, this.keySerde, this.valueSerde, suppressed);
+    return new KTableImpl(this.builder, name, undefined, this.keySerde, this.valueSerde, this);
+  }
+
   groupBy(selector: (key: any, value: any) => readonly [any, any], options?: Grouped<any, any>): KGroupedTable<any, any> {
     requireFunction(selector, 'groupBy', 'selector');
     const name = this.builder.nameOr(options?.name, 'KTABLE-SELECT-');
     this.builder.add({ kind: 'processor', name, parents: [this.nodeName], supplier: ktableRepartitionMap(selector), stores: [] });
+    this.enableSendingOldValues();
     const valueSerde = options?.value;
     return new KGroupedTableImpl(this.builder, name, options?.key, valueSerde, options?.name);
+  }
+
+  join(other: any, a: any, b?: any, c?: any): KTable<any, any> {
+    return joinTable(this, 'inner', other, a, b, c);
+  }
+
+  leftJoin(other: any, a: any, b?: any, c?: any): KTable<any, any> {
+    return joinTable(this, 'left', other, a, b, c);
+  }
+
+  outerJoin(other: any, joiner: any, options?: any): KTable<any, any> {
+    return joinTable(this, 'outer', other, joiner, options, undefined);
   }
 
   private filterWith(predicate: (key: any, value: any) => boolean, negate: boolean, options?: TableOptions<any, any>): KTable<any, any> {
     const name = this.builder.nameOr(options?.name, 'KTABLE-FILTER-');
     const storeName = this.materialize(options, 'KTABLE-FILTER-STATE-STORE-', this.valueSerde);
+    const sendOldValues = { enabled: false };
     this.builder.add({
       kind: 'processor',
       name,
       parents: [this.nodeName],
-      supplier: ktableFilter(predicate, negate, storeName),
+      supplier: ktableFilter(predicate, negate, storeName, sendOldValues),
       stores: storeName === undefined ? [] : [storeName],
     });
-    return new KTableImpl(this.builder, name, storeName, this.keySerde, this.valueSerde);
+    return new KTableImpl(this.builder, name, storeName, this.keySerde, this.valueSerde, this, sendOldValues);
   }
 
   /** Adds a store when the operator is asked to materialize its result; returns its name. */

@@ -45,6 +45,8 @@ interface NodeInstance {
   /** For sources: the node's serdes after defaults. */
   keySerde: Serde<unknown> | undefined;
   valueSerde: Serde<unknown> | undefined;
+  /** For sinks with a fixed topic: its full name, resolved once rather than per record. */
+  sinkTopic: string | undefined;
 }
 
 /**
@@ -119,6 +121,8 @@ export class StreamTask {
         context: undefined,
         keySerde: undefined,
         valueSerde: undefined,
+        sinkTopic:
+          def.kind === 'sink' && typeof def.topic === 'string' ? this.topology.resolveTopic(this.host.applicationId, def.topic) : undefined,
       });
     }
     for (const node of this.nodes.values()) {
@@ -368,9 +372,7 @@ export class StreamTask {
 
   private sink(node: NodeInstance, def: SinkNodeDef, record: StreamRecord<unknown, unknown>): void {
     const topicName =
-      typeof def.topic === 'string'
-        ? this.topology.resolveTopic(this.host.applicationId, def.topic)
-        : def.topic(record.key, record.value, { topic: this.currentTopic, timestamp: record.timestamp });
+      node.sinkTopic ?? (def.topic as Exclude<SinkNodeDef['topic'], string>)(record.key, record.value, { topic: this.currentTopic, timestamp: record.timestamp });
     let key: Buffer | null;
     let value: Buffer | null;
     try {
@@ -387,7 +389,6 @@ export class StreamTask {
         ? undefined
         : def.partitioner(topicName, record.key, record.value, this.host.collector.partitionsFor(topicName));
     this.host.collector.send({ topic: topicName, partition, key, value, timestamp: record.timestamp, headers: record.headers });
-    void node;
   }
 
   private runPunctuator(nodeName: string, fire: () => void): void {
@@ -418,6 +419,14 @@ export class StreamTask {
 
   private storeContext(): StateStoreContext {
     const task = this;
+    // Resolved once per store: building the topic name per write costs a string and a hash.
+    const changelogTopics = new Map<string, string | undefined>();
+    const changelogTopicOf = (storeName: string): string | undefined => {
+      if (changelogTopics.has(storeName)) return changelogTopics.get(storeName);
+      const topic = task.topology.changelogTopic(task.host.applicationId, storeName);
+      changelogTopics.set(storeName, topic);
+      return topic;
+    };
     return {
       applicationId: this.host.applicationId,
       taskId: this.id,
@@ -426,7 +435,7 @@ export class StreamTask {
       cacheMaxBytes: this.host.cacheMaxBytes,
       currentTimestamp: () => task.currentTimestamp,
       logChange: (storeName, key, value, timestamp) => {
-        const topic = task.topology.changelogTopic(task.host.applicationId, storeName);
+        const topic = changelogTopicOf(storeName);
         if (topic === undefined) return;
         task.host.collector.send({ topic, partition: task.partition, key, value, timestamp, headers: undefined });
       },

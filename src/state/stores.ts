@@ -5,6 +5,7 @@ import { KeyValueStoreBuilder } from './key-value-store-builder.js';
 import { LevelKeyValueStore } from './level-key-value-store.js';
 import type { KeyValueBytesStoreSupplier, KeyValueStore, StoreBuilder } from './store.js';
 import { valueAndTimestampSerde } from './value-and-timestamp.js';
+import { windowedStores } from './window/windowed-stores.js';
 import type { ValueAndTimestamp } from './value-and-timestamp.js';
 
 function checkedName(name: string, persistent: boolean): string {
@@ -90,4 +91,8 @@ export const Stores = {
   ): StoreBuilder<KeyValueStore<K, ValueAndTimestamp<V>>> {
     return new KeyValueStoreBuilder(supplier, keySerde, valueAndTimestampSerde(valueSerde));
   },
+
+  // Window and session stores: inMemoryWindowStore, windowStoreBuilder, timestampedWindowStoreBuilder,
+  // inMemorySessionStore, sessionStoreBuilder.
+  ...windowedStores,
 } as const;

@@ -8,6 +8,9 @@ import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
 import type { Headers } from '../topology/processor.js';
 import type { Topology } from '../topology/topology.js';
 import { TestInputTopic, TestOutputTopic, type TestTopicPort } from './test-topics.js';
+import { MeteredSessionStore } from '../state/session/metered-session-store.js';
+import { MeteredWindowStore } from '../state/window/metered-window-store.js';
+import { plainWindowStoreView, type InspectableWindowStore } from '../state/window/plain-window-store-view.js';
 
 /** Settings of a `TopologyTestDriver`. Every field is optional. */
 export interface TestDriverConfig {
@@ -186,6 +189,31 @@ export class TopologyTestDriver {
   }
 
   /**
+   * A window store by name. Windowed aggregation stores show their plain values; `metrics()`
+   * includes `droppedRecords`, the late records the aggregation dropped.
+   * @example `driver.getWindowStore<string, number>('clicks-per-minute').fetch('alice', 60_000)`
+   */
+  getWindowStore<K = unknown, V = unknown>(name: string): InspectableWindowStore<K, V> {
+    const store = this.getStateStore(name);
+    if (!(store instanceof MeteredWindowStore)) {
+      throw new StateStoreError(`State store "${name}" is not a window store.`, { node: name });
+    }
+    return store.timestampedValues ? plainWindowStoreView(store as MeteredWindowStore<K, any>) : (store as MeteredWindowStore<K, V>);
+  }
+
+  /**
+   * A session store by name; `metrics()` includes `droppedRecords`.
+   * @example `driver.getSessionStore<string, number>('sessions').fetchSession('alice', 0, 5_000)`
+   */
+  getSessionStore<K = unknown, V = unknown>(name: string): MeteredSessionStore<K, V> {
+    const store = this.getStateStore(name);
+    if (!(store instanceof MeteredSessionStore)) {
+      throw new StateStoreError(`State store "${name}" is not a session store.`, { node: name });
+    }
+    return store as MeteredSessionStore<K, V>;
+  }
+
+  /**
    * Any store by name (of any task, or global). Throws if there is none.
    * @example `driver.getStateStore('my-store')`
    */
@@ -229,29 +257,46 @@ export class TopologyTestDriver {
     if (!this.taskByTopic.has(topic) && !this.globalTopics.has(topic)) {
       throw new StreamsError(`Unknown topic: "${topic}". The topology reads: ${[...this.taskByTopic.keys(), ...this.globalTopics].join(', ') || 'nothing'}.`, { topic });
     }
-    this.pending.push({ topic, offset: this.nextOffset(topic), key, value, timestamp, headers });
-    this.drain();
-  }
-
-  /** Processes queued records (piped, then re-enqueued from internal topics) to completion. */
-  private drain(): void {
-    if (this.processing) return;
+    // Fast path: the piped record goes straight to its task; only records the topology writes to
+    // its own input topics (repartitions) are queued.
     this.processing = true;
     try {
-      while (this.pending.length > 0) {
-        const r = this.pending.shift()!;
-        if (this.globalTopics.has(r.topic)) {
-          this.globalTask!.process(r.topic, r.offset, r.key, r.value, r.timestamp, r.headers);
-          continue;
-        }
-        const task = this.taskByTopic.get(r.topic)!;
-        task.process(r.topic, r.offset, r.key, r.value, r.timestamp, r.headers);
-        task.punctuateStreamTime();
-      }
+      this.processRecord(topic, this.nextOffset(topic), key, value, timestamp, headers);
+      this.processPending();
     } finally {
       this.processing = false;
       this.pending.length = 0;
     }
+  }
+
+  /** Processes queued records (re-enqueued from internal topics, or forwarded by punctuators) to completion. */
+  private drain(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      this.processPending();
+    } finally {
+      this.processing = false;
+      this.pending.length = 0;
+    }
+  }
+
+  private processPending(): void {
+    // Records processed here may queue more; the loop picks them up in order.
+    for (let i = 0; i < this.pending.length; i++) {
+      const r = this.pending[i]!;
+      this.processRecord(r.topic, r.offset, r.key, r.value, r.timestamp, r.headers);
+    }
+  }
+
+  private processRecord(topic: string, offset: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): void {
+    const task = this.taskByTopic.get(topic);
+    if (task === undefined) {
+      this.globalTask!.process(topic, offset, key, value, timestamp, headers);
+      return;
+    }
+    task.process(topic, offset, key, value, timestamp, headers);
+    task.punctuateStreamTime();
   }
 
   private collect(record: OutgoingRecord): void {
@@ -317,7 +362,8 @@ function plainValueView<K, V>(store: KeyValueStore<K, { value: V; timestamp: num
     } as KeyValueIterator<K, V>;
     return view;
   };
-  const wrap = (value: V | null) => (value === null ? null : { value, timestamp: Date.now() });
+  // As Kafka's driver facade: a value written from a test has no timestamp (-1).
+  const wrap = (value: V | null) => (value === null ? null : { value, timestamp: -1 });
   return {
     get name() {
       return store.name;

@@ -74,10 +74,16 @@ export function describeTopology(topology: Topology): TopologyDescription {
     };
   };
 
-  const subtopologies = topology.subtopologies().map((sub) => ({
-    id: sub.id,
-    nodes: orderForDisplay(sub.nodes).map(describeNode),
-  }));
+  const subtopologies = topology.subtopologies().map((sub) => {
+    const compare = displayComparator(sub.nodes);
+    const byName = (names: readonly string[]) => [...names].map((name) => ({ name })).sort(compare).map((n) => n.name);
+    return {
+      id: sub.id,
+      nodes: orderForDisplay(sub.nodes)
+        .map(describeNode)
+        .map((n) => ({ ...n, predecessors: byName(n.predecessors), successors: byName(n.successors) })),
+    };
+  });
   const globalStores: GlobalStoreDescription[] = [];
   let nextId = subtopologies.length;
   for (const [storeName, entry] of topology.stores) {
@@ -100,26 +106,28 @@ export function describeTopology(topology: Topology): TopologyDescription {
   };
 }
 
-/** Sources first, then breadth-first along edges, as a reader follows the data. */
+/**
+ * Kafka Streams' display order: by the size of the node's sub-tree (itself plus every path below
+ * it), largest first, then by name. Sources come first and sinks last, and the output is stable.
+ */
 function orderForDisplay(nodes: readonly NodeDef[]): NodeDef[] {
+  const compare = displayComparator(nodes);
+  return [...nodes].sort(compare);
+}
+
+function displayComparator(nodes: readonly NodeDef[]): (a: { name: string }, b: { name: string }) => number {
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  const seen = new Set<string>();
-  const ordered: NodeDef[] = [];
-  const queue: NodeDef[] = nodes.filter((n) => n.kind === 'source');
-  while (queue.length > 0) {
-    const node = queue.shift()!;
-    if (seen.has(node.name)) continue;
-    seen.add(node.name);
-    ordered.push(node);
-    if (node.kind !== 'sink') {
-      for (const child of node.children) {
-        const next = byName.get(child);
-        if (next !== undefined) queue.push(next);
-      }
-    }
-  }
-  for (const node of nodes) if (!seen.has(node.name)) ordered.push(node);
-  return ordered;
+  const sizes = new Map<string, number>();
+  const sizeOf = (name: string): number => {
+    const known = sizes.get(name);
+    if (known !== undefined) return known;
+    const node = byName.get(name);
+    let size = 1;
+    if (node !== undefined && node.kind !== 'sink') for (const child of node.children) if (byName.has(child)) size += sizeOf(child);
+    sizes.set(name, size);
+    return size;
+  };
+  return (a, b) => sizeOf(b.name) - sizeOf(a.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 function renderNode(node: NodeDescription): string[] {

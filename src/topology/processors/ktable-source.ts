@@ -3,8 +3,8 @@ import type { Change } from '../change.js';
 import type { TimestampedStore } from './timestamped-store.js';
 
 /**
- * Materializes a stream of upserts as a table: `null` values delete, every update is forwarded
- * as a `Change` carrying the previous value. Records with a `null` key cannot be stored and are
+ * Materializes a stream of upserts as a table: `null` values delete, every update (a tombstone for
+ * an absent key too) is forwarded as a `Change` carrying the previous value. Records with a `null` key cannot be stored and are
  * dropped, as in Kafka Streams. Used by `builder.table()` and `stream.toTable()`.
  */
 export function ktableSource<K, V>(storeName: string): () => Processor<K, V, K, Change<V>> {
@@ -20,8 +20,8 @@ export function ktableSource<K, V>(storeName: string): () => Processor<K, V, K, 
         if (record.key === null || record.key === undefined) return;
         const old = store.get(record.key);
         if (record.value === null || record.value === undefined) {
-          if (old === undefined) return;
-          store.delete(record.key);
+          // A tombstone for an absent key is still forwarded, as Kafka Streams does.
+          if (old !== undefined) store.delete(record.key);
         } else {
           store.put(record.key, { value: record.value, timestamp: record.timestamp });
         }

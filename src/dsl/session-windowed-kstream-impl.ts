@@ -1,0 +1,119 @@
+import { jsonSerde } from '../serde/json-serde.js';
+import { longSerde } from '../serde/primitive-serdes.js';
+import type { Serde } from '../serde/serde.js';
+import { sessionWindowedSerde } from '../serde/windowed-serdes.js';
+import { Stores } from '../state/stores.js';
+import type { StateStore, StoreBuilder } from '../state/store.js';
+import { kstreamSessionWindowAggregate } from '../topology/processors/kstream-session-window-aggregate.js';
+import { EmitStrategy } from '../windowing/emit-strategy.js';
+import type { WindowFold } from '../windowing/late-records.js';
+import type { SessionWindows } from '../windowing/session-windows.js';
+import { registerWindowedNode } from '../windowing/window-info.js';
+import type { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
+import { KTableImpl } from './ktable-impl.js';
+import type { KTable } from './ktable.js';
+import type { SessionWindowedKStream } from './session-windowed-kstream.js';
+import type { WindowedAggregateOptions } from './time-windowed-kstream.js';
+import {
+  applyWindowedMaterialized,
+  checkedEmitStrategy,
+  windowedRetention,
+} from './time-windowed-kstream-impl.js';
+import { requireFunction } from './validate.js';
+
+type Merge = (key: any, aggregate: any, other: any) => any;
+
+/** @internal Type-erased implementation of `SessionWindowedKStream`. */
+export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, any> {
+  constructor(
+    readonly grouped: KGroupedStreamImpl,
+    readonly windows: SessionWindows,
+    readonly emit: EmitStrategy = EmitStrategy.onWindowUpdate(),
+  ) {}
+
+  emitStrategy(strategy: EmitStrategy): SessionWindowedKStream<any, any> {
+    return new SessionWindowedKStreamImpl(this.grouped, this.windows, checkedEmitStrategy(strategy));
+  }
+
+  count(options?: WindowedAggregateOptions<any, number>): KTable<any, number> {
+    return this.aggregateWith(
+      'KSTREAM-AGGREGATE-',
+      options,
+      longSerde,
+      (_k, _v, n: number | undefined) => (n ?? 0) + 1,
+      (_k, a: number | undefined, b: number) => (a ?? 0) + b,
+    );
+  }
+
+  reduce(
+    reducer: (aggregate: any, value: any, key: any) => any,
+    options?: WindowedAggregateOptions<any, any>,
+  ): KTable<any, any> {
+    requireFunction(reducer, 'reduce', 'reducer');
+    const combine = (key: any, aggregate: any, value: any) =>
+      aggregate === undefined ? value : reducer(aggregate, value, key);
+    return this.aggregateWith('KSTREAM-REDUCE-', options, this.grouped.valueSerde, combine, combine);
+  }
+
+  aggregate(
+    initializer: () => any,
+    aggregator: (key: any, value: any, aggregate: any) => any,
+    merger: (key: any, aggregate1: any, aggregate2: any) => any,
+    options?: WindowedAggregateOptions<any, any>,
+  ): KTable<any, any> {
+    requireFunction(initializer, 'aggregate', 'initializer');
+    requireFunction(aggregator, 'aggregate', 'aggregator');
+    requireFunction(merger, 'aggregate', 'merger');
+    return this.aggregateWith(
+      'KSTREAM-AGGREGATE-',
+      options,
+      undefined,
+      (key, value, aggregate) => aggregator(key, value, aggregate === undefined ? initializer() : aggregate),
+      (key, aggregate, other) => merger(key, aggregate === undefined ? initializer() : aggregate, other),
+    );
+  }
+
+  private aggregateWith(
+    prefix: string,
+    options: WindowedAggregateOptions<any, any> | undefined,
+    defaultValueSerde: Serde<any> | undefined,
+    fold: WindowFold<any, any, any>,
+    merge: Merge,
+  ): KTable<any, any> {
+    const builder = this.grouped.stream.builder;
+    const m = options?.materialized;
+    const name = builder.nameOr(options?.name, prefix);
+    const storeName = m?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
+    const keySerde = m?.key ?? this.grouped.keySerde;
+    const valueSerde = m?.value ?? defaultValueSerde;
+    const retentionMs = windowedRetention(storeName, m, this.windows.inactivityGapMs + this.windows.graceMs);
+
+    const upstream = this.grouped.upstream(storeName, name);
+    const storeBuilder = Stores.sessionStoreBuilder(
+      Stores.inMemorySessionStore(storeName, retentionMs),
+      keySerde ?? (jsonSerde as Serde<any>),
+      valueSerde ?? (jsonSerde as Serde<any>),
+    ) as unknown as StoreBuilder<StateStore>;
+    applyWindowedMaterialized(storeBuilder, m);
+    builder.add({
+      kind: 'store',
+      name: storeName,
+      keySerde,
+      valueSerde,
+      materialized: undefined,
+      builder: storeBuilder,
+    });
+    const supplier = kstreamSessionWindowAggregate({
+      nodeName: name,
+      storeName,
+      windows: this.windows,
+      fold,
+      merge,
+      emitOnWindowClose: this.emit.type === 'on-window-close',
+    });
+    builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier, stores: [storeName] });
+    registerWindowedNode(builder, name, { kind: 'session', graceMs: this.windows.graceMs });
+    const windowedKeySerde = keySerde === undefined ? undefined : sessionWindowedSerde(keySerde);
+    return new KTableImpl(builder, name, storeName, windowedKeySerde, valueSerde);
+  }
+}

@@ -1,0 +1,164 @@
+import { ConfigError, TopologyError } from '../errors.js';
+import { jsonSerde } from '../serde/json-serde.js';
+import { longSerde } from '../serde/primitive-serdes.js';
+import type { Serde } from '../serde/serde.js';
+import { timeWindowedSerde } from '../serde/windowed-serdes.js';
+import { Stores } from '../state/stores.js';
+import type { StateStore, StoreBuilder } from '../state/store.js';
+import { kstreamSlidingWindowAggregate } from '../topology/processors/kstream-sliding-window-aggregate.js';
+import { kstreamWindowAggregate } from '../topology/processors/kstream-window-aggregate.js';
+import { ONE_DAY_MS } from '../windowing/durations.js';
+import { EmitStrategy } from '../windowing/emit-strategy.js';
+import type { WindowFold } from '../windowing/late-records.js';
+import { SlidingWindows } from '../windowing/sliding-windows.js';
+import type { TimeWindows } from '../windowing/time-windows.js';
+import { registerWindowedNode } from '../windowing/window-info.js';
+import type { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
+import { KTableImpl } from './ktable-impl.js';
+import type { KTable } from './ktable.js';
+import type {
+  TimeWindowedKStream,
+  WindowedAggregateOptions,
+  WindowedMaterialized,
+} from './time-windowed-kstream.js';
+import { requireFunction } from './validate.js';
+
+/** @internal Type-erased implementation of `TimeWindowedKStream` (time and sliding windows). */
+export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
+  constructor(
+    readonly grouped: KGroupedStreamImpl,
+    readonly windows: TimeWindows | SlidingWindows,
+    readonly emit: EmitStrategy = EmitStrategy.onWindowUpdate(),
+  ) {}
+
+  emitStrategy(strategy: EmitStrategy): TimeWindowedKStream<any, any> {
+    return new TimeWindowedKStreamImpl(this.grouped, this.windows, checkedEmitStrategy(strategy));
+  }
+
+  count(options?: WindowedAggregateOptions<any, number>): KTable<any, number> {
+    return this.aggregateWith(
+      'KSTREAM-AGGREGATE-',
+      options,
+      longSerde,
+      (_k, _v, n: number | undefined) => (n ?? 0) + 1,
+    );
+  }
+
+  reduce(
+    reducer: (aggregate: any, value: any, key: any) => any,
+    options?: WindowedAggregateOptions<any, any>,
+  ): KTable<any, any> {
+    requireFunction(reducer, 'reduce', 'reducer');
+    return this.aggregateWith('KSTREAM-REDUCE-', options, this.grouped.valueSerde, (key, value, aggregate) =>
+      aggregate === undefined ? value : reducer(aggregate, value, key),
+    );
+  }
+
+  aggregate(
+    initializer: () => any,
+    aggregator: (key: any, value: any, aggregate: any) => any,
+    options?: WindowedAggregateOptions<any, any>,
+  ): KTable<any, any> {
+    requireFunction(initializer, 'aggregate', 'initializer');
+    requireFunction(aggregator, 'aggregate', 'aggregator');
+    return this.aggregateWith('KSTREAM-AGGREGATE-', options, undefined, (key, value, aggregate) =>
+      aggregator(key, value, aggregate === undefined ? initializer() : aggregate),
+    );
+  }
+
+  private aggregateWith(
+    prefix: string,
+    options: WindowedAggregateOptions<any, any> | undefined,
+    defaultValueSerde: Serde<any> | undefined,
+    fold: WindowFold<any, any, any>,
+  ): KTable<any, any> {
+    const builder = this.grouped.stream.builder;
+    const m = options?.materialized;
+    const name = builder.nameOr(options?.name, prefix);
+    const storeName = m?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
+    const keySerde = m?.key ?? this.grouped.keySerde;
+    const valueSerde = m?.value ?? defaultValueSerde;
+    const sliding = this.windows instanceof SlidingWindows;
+    const windowSizeMs = sliding
+      ? (this.windows as SlidingWindows).timeDifferenceMs
+      : (this.windows as TimeWindows).sizeMs;
+    // A sliding aggregation reads windows up to 2 × the time difference back.
+    const openSpan = (sliding ? 2 * windowSizeMs : windowSizeMs) + this.windows.graceMs;
+    const retentionMs = windowedRetention(storeName, m, openSpan);
+
+    const upstream = this.grouped.upstream(storeName, name);
+    const storeBuilder = Stores.timestampedWindowStoreBuilder(
+      Stores.inMemoryWindowStore(storeName, retentionMs, windowSizeMs, false),
+      keySerde ?? (jsonSerde as Serde<any>),
+      valueSerde ?? (jsonSerde as Serde<any>),
+    ) as unknown as StoreBuilder<StateStore>;
+    applyWindowedMaterialized(storeBuilder, m);
+    builder.add({
+      kind: 'store',
+      name: storeName,
+      keySerde,
+      valueSerde,
+      materialized: undefined,
+      builder: storeBuilder,
+    });
+    const emitOnWindowClose = this.emit.type === 'on-window-close';
+    const supplier = sliding
+      ? kstreamSlidingWindowAggregate({
+          nodeName: name,
+          storeName,
+          windows: this.windows as SlidingWindows,
+          fold,
+          emitOnWindowClose,
+        })
+      : kstreamWindowAggregate({
+          nodeName: name,
+          storeName,
+          windows: this.windows as TimeWindows,
+          fold,
+          emitOnWindowClose,
+        });
+    builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier, stores: [storeName] });
+    registerWindowedNode(builder, name, {
+      kind: sliding ? 'sliding' : 'time',
+      graceMs: this.windows.graceMs,
+    });
+    const windowedKeySerde =
+      keySerde === undefined ? undefined : timeWindowedSerde(keySerde, { windowSizeMs });
+    return new KTableImpl(builder, name, storeName, windowedKeySerde, valueSerde);
+  }
+}
+
+/** @internal */
+export function checkedEmitStrategy(strategy: EmitStrategy): EmitStrategy {
+  if (!(strategy instanceof EmitStrategy)) {
+    throw new TopologyError(
+      'emitStrategy needs EmitStrategy.onWindowClose() or EmitStrategy.onWindowUpdate().',
+    );
+  }
+  return strategy;
+}
+
+/** @internal The store retention: the user's (checked) or the larger of a day and the open span. */
+export function windowedRetention(
+  storeName: string,
+  m: WindowedMaterialized<any, any> | undefined,
+  openSpanMs: number,
+): number {
+  if (m?.retentionMs === undefined) return Math.max(openSpanMs, ONE_DAY_MS);
+  if (!Number.isSafeInteger(m.retentionMs) || m.retentionMs < openSpanMs) {
+    throw new ConfigError(
+      `materialized.retentionMs of windowed store "${storeName}" must be an integer of at least ${openSpanMs} ms (how long a window accepts records: size + grace), got ${String(m.retentionMs)}.`,
+      { node: storeName },
+    );
+  }
+  return m.retentionMs;
+}
+
+/** @internal */
+export function applyWindowedMaterialized(
+  builder: StoreBuilder<StateStore>,
+  m: WindowedMaterialized<any, any> | undefined,
+): void {
+  if (m?.logging === false) builder.withLoggingDisabled();
+  else if (typeof m?.logging === 'object') builder.withLoggingEnabled(m.logging);
+}

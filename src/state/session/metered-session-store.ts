@@ -1,0 +1,182 @@
+import { StateStoreError } from '../../errors.js';
+import type { Serde } from '../../serde/serde.js';
+import type { Windowed } from '../../windowing/windowed.js';
+import { andThen } from '../internal/lifecycle.js';
+import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import type { DroppedRecordsSensor, WindowedStoreMetrics } from '../window/metered-window-store.js';
+import { MappedIterator } from '../window/store-iterators.js';
+import type { SessionBytes, SessionBytesStore, SessionStore } from './session-store.js';
+import { innermostSessionStore } from './wrapped-session-bytes-store.js';
+
+/**
+ * The typed outer layer of a session store: serializes with the store's serdes, counts operations
+ * and dropped late records, and registers the store for restoration on `init`.
+ *
+ * @example
+ * ```ts
+ * const store = Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 86_400_000), Serdes.string(), Serdes.long()).build();
+ * ```
+ */
+export class MeteredSessionStore<K, V> implements SessionStore<K, V>, DroppedRecordsSensor {
+  #topic: string | undefined;
+  #puts = 0;
+  #fetches = 0;
+  #droppedRecords = 0;
+
+  constructor(
+    readonly wrapped: SessionBytesStore,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+  ) {}
+
+  get name(): string {
+    return this.wrapped.name;
+  }
+
+  get persistent(): boolean {
+    return this.wrapped.persistent;
+  }
+
+  get retentionPeriodMs(): number {
+    return this.wrapped.retentionPeriodMs;
+  }
+
+  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    this.#topic = `${context.applicationId}-${this.name}-changelog`;
+    return andThen(this.wrapped.init(context, root), () => {
+      const target = innermostSessionStore(this.wrapped);
+      context.register(root, (batch: readonly ChangelogRecord[]) => {
+        for (const record of batch) target.restore(record.key, record.value);
+      });
+    });
+  }
+
+  flush(): void | Promise<void> {
+    return this.wrapped.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.wrapped.close();
+  }
+
+  isOpen(): boolean {
+    return this.wrapped.isOpen();
+  }
+
+  /** Counts of operations and dropped late records so far. */
+  metrics(): WindowedStoreMetrics {
+    return { puts: this.#puts, fetches: this.#fetches, droppedRecords: this.#droppedRecords };
+  }
+
+  /** @internal */
+  recordDroppedRecord(): void {
+    this.#droppedRecords++;
+  }
+
+  put(session: Windowed<K>, value: V | null): void {
+    this.#puts++;
+    const { start, end } = session.window;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start > end) {
+      throw this.#error(`a session needs integer bounds with start <= end, got [${start}, ${end}]`);
+    }
+    const valueBytes = value === null ? null : this.valueSerde.serialize(value, this.#topic);
+    this.wrapped.put(this.#keyBytes(session.key), start, end, valueBytes);
+  }
+
+  remove(session: Windowed<K>): void {
+    this.put(session, null);
+  }
+
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): V | undefined {
+    this.#fetches++;
+    const bytes = this.wrapped.fetchSession(this.#keyBytes(key), sessionStart, sessionEnd);
+    return bytes === undefined ? undefined : this.#value(bytes);
+  }
+
+  findSessions(
+    key: K,
+    earliestSessionEndTime: number,
+    latestSessionStartTime: number,
+  ): KeyValueIterator<Windowed<K>, V> {
+    const k = this.#keyBytes(key);
+    return this.#find(k, k, earliestSessionEndTime, latestSessionStartTime, false);
+  }
+
+  backwardFindSessions(
+    key: K,
+    earliestSessionEndTime: number,
+    latestSessionStartTime: number,
+  ): KeyValueIterator<Windowed<K>, V> {
+    const k = this.#keyBytes(key);
+    return this.#find(k, k, earliestSessionEndTime, latestSessionStartTime, true);
+  }
+
+  findSessionsInRange(
+    keyFrom: K | undefined,
+    keyTo: K | undefined,
+    earliestSessionEndTime: number,
+    latestSessionStartTime: number,
+  ): KeyValueIterator<Windowed<K>, V> {
+    return this.#find(
+      this.#bound(keyFrom),
+      this.#bound(keyTo),
+      earliestSessionEndTime,
+      latestSessionStartTime,
+      false,
+    );
+  }
+
+  fetch(key: K): KeyValueIterator<Windowed<K>, V> {
+    return this.findSessions(key, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  backwardFetch(key: K): KeyValueIterator<Windowed<K>, V> {
+    return this.backwardFindSessions(key, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  fetchRange(keyFrom: K | undefined, keyTo: K | undefined): KeyValueIterator<Windowed<K>, V> {
+    return this.findSessionsInRange(keyFrom, keyTo, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  #find(
+    keyFrom: Buffer | undefined,
+    keyTo: Buffer | undefined,
+    earliestEnd: number,
+    latestStart: number,
+    backward: boolean,
+  ): KeyValueIterator<Windowed<K>, V> {
+    this.#fetches++;
+    const bytes: KeyValueIterator<SessionBytes, Buffer> = this.wrapped.findSessions(
+      keyFrom,
+      keyTo,
+      earliestEnd,
+      latestStart,
+      backward,
+    );
+    return new MappedIterator(bytes, ({ key, value }) => ({
+      key: {
+        key: this.keySerde.deserialize(key.key, this.#topic) as K,
+        window: { start: key.start, end: key.end },
+      },
+      value: this.#value(value),
+    }));
+  }
+
+  #keyBytes(key: K): Buffer {
+    const bytes = this.keySerde.serialize(key, this.#topic);
+    if (bytes === null) throw this.#error(`key serde '${this.keySerde.name}' turned a key into null`);
+    return bytes;
+  }
+
+  #bound(key: K | undefined): Buffer | undefined {
+    return key === undefined ? undefined : this.#keyBytes(key);
+  }
+
+  #value(bytes: Buffer): V {
+    return this.valueSerde.deserialize(bytes, this.#topic) as V;
+  }
+
+  #error(problem: string): StateStoreError {
+    return new StateStoreError(`Session store '${this.name}': ${problem}.`);
+  }
+}

@@ -1,0 +1,203 @@
+import { StateStoreError } from '../../errors.js';
+import type { Serde } from '../../serde/serde.js';
+import type { Windowed } from '../../windowing/windowed.js';
+import { andThen } from '../internal/lifecycle.js';
+import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import { MappedIterator } from './store-iterators.js';
+import type { WindowBytesStore, WindowedBytes, WindowStore, WindowStoreIterator } from './window-store.js';
+import { innermostWindowStore } from './wrapped-window-bytes-store.js';
+
+/** Operation counts of one windowed (window or session) store since it was built. */
+export interface WindowedStoreMetrics {
+  readonly puts: number;
+  readonly fetches: number;
+  /**
+   * Records a windowed aggregation over this store dropped because their window had already
+   * closed (stream time past window end + grace), or had expired from the store.
+   */
+  readonly droppedRecords: number;
+}
+
+/** @internal Counts late records a windowed processor dropped; stores implement it. */
+export interface DroppedRecordsSensor {
+  recordDroppedRecord(): void;
+}
+
+/**
+ * The typed outer layer of a window store: serializes with the store's serdes, counts operations
+ * and dropped late records, and registers the store for restoration on `init` (restored records go
+ * straight to the innermost store).
+ *
+ * @example
+ * ```ts
+ * const store = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 86_400_000, 60_000, false), Serdes.string(), Serdes.long()).build();
+ * ```
+ */
+export class MeteredWindowStore<K, V> implements WindowStore<K, V>, DroppedRecordsSensor {
+  #topic: string | undefined;
+  #puts = 0;
+  #fetches = 0;
+  #droppedRecords = 0;
+
+  constructor(
+    readonly wrapped: WindowBytesStore,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+    /** @internal Values are `ValueAndTimestamp`s (DSL stores). */
+    readonly timestampedValues = false,
+  ) {}
+
+  get name(): string {
+    return this.wrapped.name;
+  }
+
+  get persistent(): boolean {
+    return this.wrapped.persistent;
+  }
+
+  get windowSizeMs(): number {
+    return this.wrapped.windowSizeMs;
+  }
+
+  get retentionPeriodMs(): number {
+    return this.wrapped.retentionPeriodMs;
+  }
+
+  get retainDuplicates(): boolean {
+    return this.wrapped.retainDuplicates;
+  }
+
+  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    this.#topic = `${context.applicationId}-${this.name}-changelog`;
+    return andThen(this.wrapped.init(context, root), () => {
+      const target = innermostWindowStore(this.wrapped);
+      context.register(root, (batch: readonly ChangelogRecord[]) => {
+        for (const record of batch) target.restore(record.key, record.value);
+      });
+    });
+  }
+
+  flush(): void | Promise<void> {
+    return this.wrapped.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.wrapped.close();
+  }
+
+  isOpen(): boolean {
+    return this.wrapped.isOpen();
+  }
+
+  /** Counts of operations and dropped late records so far. */
+  metrics(): WindowedStoreMetrics {
+    return { puts: this.#puts, fetches: this.#fetches, droppedRecords: this.#droppedRecords };
+  }
+
+  /** @internal */
+  recordDroppedRecord(): void {
+    this.#droppedRecords++;
+  }
+
+  put(key: K, value: V | null, windowStart: number): void {
+    this.#puts++;
+    if (!Number.isSafeInteger(windowStart))
+      throw this.#error(`windowStart must be an integer, got ${windowStart}`);
+    this.wrapped.put(
+      this.#keyBytes(key),
+      value === null ? null : this.valueSerde.serialize(value, this.#topic),
+      windowStart,
+    );
+  }
+
+  fetch(key: K, windowStart: number): V | undefined;
+  fetch(key: K, timeFrom: number, timeTo: number): WindowStoreIterator<V>;
+  fetch(key: K, timeFrom: number, timeTo?: number): V | undefined | WindowStoreIterator<V> {
+    this.#fetches++;
+    if (timeTo === undefined) {
+      const bytes = this.wrapped.fetch(this.#keyBytes(key), timeFrom);
+      return bytes === undefined ? undefined : this.#value(bytes);
+    }
+    return this.#valuesByTime(this.wrapped.fetchKey(this.#keyBytes(key), timeFrom, timeTo, false));
+  }
+
+  backwardFetch(key: K, timeFrom: number, timeTo: number): WindowStoreIterator<V> {
+    this.#fetches++;
+    return this.#valuesByTime(this.wrapped.fetchKey(this.#keyBytes(key), timeFrom, timeTo, true));
+  }
+
+  fetchRange(
+    keyFrom: K | undefined,
+    keyTo: K | undefined,
+    timeFrom: number,
+    timeTo: number,
+  ): KeyValueIterator<Windowed<K>, V> {
+    this.#fetches++;
+    return this.#windowed(
+      this.wrapped.fetchRange(this.#bound(keyFrom), this.#bound(keyTo), timeFrom, timeTo, false),
+    );
+  }
+
+  backwardFetchRange(
+    keyFrom: K | undefined,
+    keyTo: K | undefined,
+    timeFrom: number,
+    timeTo: number,
+  ): KeyValueIterator<Windowed<K>, V> {
+    this.#fetches++;
+    return this.#windowed(
+      this.wrapped.fetchRange(this.#bound(keyFrom), this.#bound(keyTo), timeFrom, timeTo, true),
+    );
+  }
+
+  fetchAll(timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V> {
+    this.#fetches++;
+    return this.#windowed(this.wrapped.fetchAll(timeFrom, timeTo, false));
+  }
+
+  backwardFetchAll(timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V> {
+    this.#fetches++;
+    return this.#windowed(this.wrapped.fetchAll(timeFrom, timeTo, true));
+  }
+
+  all(): KeyValueIterator<Windowed<K>, V> {
+    return this.fetchRange(undefined, undefined, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  backwardAll(): KeyValueIterator<Windowed<K>, V> {
+    return this.backwardFetchRange(undefined, undefined, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  #valuesByTime(bytes: KeyValueIterator<number, Buffer>): WindowStoreIterator<V> {
+    return new MappedIterator(bytes, ({ key, value }) => ({ key, value: this.#value(value) }));
+  }
+
+  #windowed(bytes: KeyValueIterator<WindowedBytes, Buffer>): KeyValueIterator<Windowed<K>, V> {
+    const size = this.windowSizeMs;
+    return new MappedIterator(bytes, ({ key, value }) => ({
+      key: {
+        key: this.keySerde.deserialize(key.key, this.#topic) as K,
+        window: { start: key.windowStart, end: key.windowStart + size },
+      },
+      value: this.#value(value),
+    }));
+  }
+
+  #keyBytes(key: K): Buffer {
+    const bytes = this.keySerde.serialize(key, this.#topic);
+    if (bytes === null) throw this.#error(`key serde '${this.keySerde.name}' turned a key into null`);
+    return bytes;
+  }
+
+  #bound(key: K | undefined): Buffer | undefined {
+    return key === undefined ? undefined : this.#keyBytes(key);
+  }
+
+  #value(bytes: Buffer): V {
+    return this.valueSerde.deserialize(bytes, this.#topic) as V;
+  }
+
+  #error(problem: string): StateStoreError {
+    return new StateStoreError(`Window store '${this.name}': ${problem}.`);
+  }
+}

@@ -1,0 +1,126 @@
+import { ConfigError } from '../../errors.js';
+import type { Serde } from '../../serde/serde.js';
+import { InMemorySessionStore } from '../session/in-memory-session-store.js';
+import { SessionStoreBuilder } from '../session/session-store-builder.js';
+import type { SessionBytesStoreSupplier, SessionStore } from '../session/session-store.js';
+import type { StoreBuilder } from '../store.js';
+import { valueAndTimestampSerde } from '../value-and-timestamp.js';
+import type { ValueAndTimestamp } from '../value-and-timestamp.js';
+import { InMemoryWindowStore } from './in-memory-window-store.js';
+import { WindowStoreBuilder } from './window-store-builder.js';
+import type { WindowBytesStoreSupplier, WindowStore } from './window-store.js';
+
+function checkPositive(where: string, argument: string, ms: number, min: number): void {
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < min) {
+    throw new ConfigError(
+      `${where}: ${argument} must be an integer number of milliseconds >= ${min}, got ${String(ms)}.`,
+    );
+  }
+}
+
+/** @internal The window and session members of `Stores`, kept beside the stores they make. */
+export const windowedStores = {
+  /**
+   * A supplier of in-memory window stores. `retainDuplicates` keeps every value put for the same
+   * key and window (stream–stream joins need it).
+   *
+   * @example
+   * ```ts
+   * const supplier = Stores.inMemoryWindowStore('clicks-per-minute', 86_400_000, 60_000, false);
+   * ```
+   */
+  inMemoryWindowStore(
+    name: string,
+    retentionPeriodMs: number,
+    windowSizeMs: number,
+    retainDuplicates: boolean,
+  ): WindowBytesStoreSupplier {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new ConfigError('A state store name must not be empty.');
+    checkPositive(`Stores.inMemoryWindowStore('${name}')`, 'retentionPeriodMs', retentionPeriodMs, 0);
+    checkPositive(`Stores.inMemoryWindowStore('${name}')`, 'windowSizeMs', windowSizeMs, 0);
+    if (windowSizeMs > retentionPeriodMs) {
+      throw new ConfigError(
+        `Stores.inMemoryWindowStore('${name}'): retentionPeriodMs (${retentionPeriodMs}) must be at least windowSizeMs (${windowSizeMs}).`,
+      );
+    }
+    return {
+      name,
+      kind: 'in-memory',
+      retentionPeriodMs,
+      windowSizeMs,
+      retainDuplicates,
+      get: () => new InMemoryWindowStore(name, retentionPeriodMs, windowSizeMs, retainDuplicates),
+    };
+  },
+
+  /**
+   * A builder of typed window stores over `supplier`, with change-logging enabled.
+   *
+   * @example
+   * ```ts
+   * const builder = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 86_400_000, 60_000, false), Serdes.string(), Serdes.long());
+   * topology.addStateStore(builder, 'my-processor');
+   * ```
+   */
+  windowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<WindowStore<K, V>> {
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde);
+  },
+
+  /**
+   * A builder of window stores whose values carry the timestamp of their last update (the stores
+   * behind windowed aggregations).
+   *
+   * @example
+   * ```ts
+   * const builder = Stores.timestampedWindowStoreBuilder(Stores.inMemoryWindowStore('w', 86_400_000, 60_000, false), Serdes.string(), Serdes.long());
+   * ```
+   */
+  timestampedWindowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<WindowStore<K, ValueAndTimestamp<V>>> {
+    return new WindowStoreBuilder(supplier, keySerde, valueAndTimestampSerde(valueSerde), true);
+  },
+
+  /**
+   * A supplier of in-memory session stores.
+   *
+   * @example
+   * ```ts
+   * const supplier = Stores.inMemorySessionStore('user-sessions', 86_400_000);
+   * ```
+   */
+  inMemorySessionStore(name: string, retentionPeriodMs: number): SessionBytesStoreSupplier {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new ConfigError('A state store name must not be empty.');
+    checkPositive(`Stores.inMemorySessionStore('${name}')`, 'retentionPeriodMs', retentionPeriodMs, 0);
+    return {
+      name,
+      kind: 'in-memory',
+      retentionPeriodMs,
+      get: () => new InMemorySessionStore(name, retentionPeriodMs),
+    };
+  },
+
+  /**
+   * A builder of typed session stores over `supplier`, with change-logging enabled.
+   *
+   * @example
+   * ```ts
+   * const builder = Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 86_400_000), Serdes.string(), Serdes.long());
+   * ```
+   */
+  sessionStoreBuilder<K, V>(
+    supplier: SessionBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<SessionStore<K, V>> {
+    return new SessionStoreBuilder(supplier, keySerde, valueSerde);
+  },
+} as const;

@@ -1,0 +1,85 @@
+import type { KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import type { WindowBytesStore, WindowedBytes } from './window-store.js';
+
+/** @internal A window bytes layer that forwards everything; layers override what they change. */
+export abstract class WrappedWindowBytesStore implements WindowBytesStore {
+  constructor(readonly wrapped: WindowBytesStore) {}
+
+  get name(): string {
+    return this.wrapped.name;
+  }
+
+  get persistent(): boolean {
+    return this.wrapped.persistent;
+  }
+
+  get windowSizeMs(): number {
+    return this.wrapped.windowSizeMs;
+  }
+
+  get retentionPeriodMs(): number {
+    return this.wrapped.retentionPeriodMs;
+  }
+
+  get retainDuplicates(): boolean {
+    return this.wrapped.retainDuplicates;
+  }
+
+  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    return this.wrapped.init(context, root);
+  }
+
+  flush(): void | Promise<void> {
+    return this.wrapped.flush();
+  }
+
+  close(): void | Promise<void> {
+    return this.wrapped.close();
+  }
+
+  isOpen(): boolean {
+    return this.wrapped.isOpen();
+  }
+
+  put(key: Buffer, value: Buffer | null, windowStart: number): number {
+    return this.wrapped.put(key, value, windowStart);
+  }
+
+  fetch(key: Buffer, windowStart: number): Buffer | undefined {
+    return this.wrapped.fetch(key, windowStart);
+  }
+
+  fetchKey(
+    key: Buffer,
+    timeFrom: number,
+    timeTo: number,
+    backward: boolean,
+  ): KeyValueIterator<number, Buffer> {
+    return this.wrapped.fetchKey(key, timeFrom, timeTo, backward);
+  }
+
+  fetchRange(
+    keyFrom: Buffer | undefined,
+    keyTo: Buffer | undefined,
+    timeFrom: number,
+    timeTo: number,
+    backward: boolean,
+  ): KeyValueIterator<WindowedBytes, Buffer> {
+    return this.wrapped.fetchRange(keyFrom, keyTo, timeFrom, timeTo, backward);
+  }
+
+  fetchAll(timeFrom: number, timeTo: number, backward: boolean): KeyValueIterator<WindowedBytes, Buffer> {
+    return this.wrapped.fetchAll(timeFrom, timeTo, backward);
+  }
+
+  restore(storeKey: Buffer, value: Buffer | null): void {
+    this.wrapped.restore(storeKey, value);
+  }
+}
+
+/** @internal The bottom of a window store stack. */
+export function innermostWindowStore(store: WindowBytesStore): WindowBytesStore {
+  let current = store;
+  while (current instanceof WrappedWindowBytesStore) current = current.wrapped;
+  return current;
+}

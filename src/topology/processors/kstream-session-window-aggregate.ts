@@ -1,0 +1,116 @@
+import type { MeteredSessionStore } from '../../state/session/metered-session-store.js';
+import { LateRecordReporter } from '../../windowing/late-records.js';
+import type { WindowFold } from '../../windowing/late-records.js';
+import type { SessionWindows } from '../../windowing/session-windows.js';
+import type { Window, Windowed } from '../../windowing/windowed.js';
+import type { Change } from '../change.js';
+import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+
+/** @internal Settings of a session-window aggregation processor. */
+export interface SessionWindowAggregateSpec<K, V, A> {
+  readonly nodeName: string;
+  readonly storeName: string;
+  readonly windows: SessionWindows;
+  readonly fold: WindowFold<K, V, A>;
+  /** Combines two sessions' aggregates when a record bridges them (`undefined`: nothing yet). */
+  readonly merge: (key: K, aggregate: A | undefined, other: A) => A;
+  readonly emitOnWindowClose: boolean;
+}
+
+/**
+ * Session-window aggregation as Kafka Streams' `KStreamSessionWindowAggregate`: a record at `t`
+ * merges every session of its key within the inactivity gap (`end >= t - gap`, `start <= t + gap`)
+ * into one. Each replaced session is removed and forwarded as a tombstone, then the merged
+ * session is forwarded. A merged session ending before `streamTime - grace` is dropped as late.
+ * Output timestamps are session ends.
+ */
+export function kstreamSessionWindowAggregate<K, V, A>(
+  spec: SessionWindowAggregateSpec<K, V, A>,
+): () => Processor<K, V, Windowed<K>, Change<A>> {
+  const { inactivityGapMs: gap, graceMs: grace } = spec.windows;
+  return () => {
+    let context: ProcessorContext<Windowed<K>, Change<A>>;
+    let store: MeteredSessionStore<K, A>;
+    let late: LateRecordReporter;
+    let observedStreamTime = -1;
+    let lastEmitCloseTime = -1;
+
+    const emitClosedSessions = (closeTime: number): void => {
+      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+      // Sessions are closed once their (inclusive) end is before closeTime.
+      const earliestEnd = lastEmitCloseTime === -1 ? 0 : lastEmitCloseTime;
+      for (const { key, value } of store.findSessionsInRange(
+        undefined,
+        undefined,
+        earliestEnd,
+        closeTime - 1,
+      )) {
+        if (key.window.end >= closeTime) continue;
+        context.forward({ key, value: { newValue: value, oldValue: null }, timestamp: key.window.end });
+      }
+      lastEmitCloseTime = closeTime;
+    };
+
+    return {
+      init: (ctx) => {
+        context = ctx;
+        store = ctx.getStateStore<MeteredSessionStore<K, A>>(spec.storeName);
+        late = new LateRecordReporter(spec.nodeName, store);
+      },
+      process: (record: StreamRecord<K, V>) => {
+        const { key, value, timestamp: t } = record;
+        if (key === null || key === undefined || value === null || value === undefined) return;
+        if (t > observedStreamTime) observedStreamTime = t;
+        const closeTime = observedStreamTime - grace;
+
+        const replaced: { key: Windowed<K>; value: A }[] = [];
+        let merged: Window = { start: t, end: t };
+        let aggregate: A | undefined;
+        for (const session of store.findSessions(key, t - gap, t + gap)) {
+          replaced.push(session);
+          aggregate = spec.merge(key, aggregate, session.value);
+          merged = {
+            start: Math.min(merged.start, session.key.window.start),
+            end: Math.max(merged.end, session.key.window.end),
+          };
+        }
+
+        if (merged.end < closeTime) {
+          late.drop({
+            timestamp: t,
+            windowStart: merged.start,
+            windowEnd: merged.end,
+            closeTime,
+            streamTime: observedStreamTime,
+          });
+        } else {
+          const grew = merged.start !== t || merged.end !== t;
+          if (grew) {
+            for (const session of replaced) {
+              store.remove(session.key);
+              if (!spec.emitOnWindowClose) {
+                context.forward({
+                  key: session.key,
+                  value: { newValue: null, oldValue: session.value },
+                  timestamp: session.key.window.end,
+                });
+              }
+            }
+          }
+          const newValue = spec.fold(key, value, aggregate);
+          const sessionKey: Windowed<K> = { key, window: merged };
+          store.put(sessionKey, newValue);
+          if (!spec.emitOnWindowClose) {
+            context.forward({
+              key: sessionKey,
+              value: { newValue, oldValue: null },
+              timestamp: merged.end,
+              headers: record.headers,
+            });
+          }
+        }
+        if (spec.emitOnWindowClose) emitClosedSessions(closeTime);
+      },
+    };
+  };
+}

@@ -1,0 +1,98 @@
+import type { MeteredWindowStore } from '../../state/window/metered-window-store.js';
+import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
+import { LateRecordReporter } from '../../windowing/late-records.js';
+import type { WindowFold } from '../../windowing/late-records.js';
+import type { TimeWindows } from '../../windowing/time-windows.js';
+import type { Windowed } from '../../windowing/windowed.js';
+import type { Change } from '../change.js';
+import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+
+/** @internal Settings of a time-windowed (tumbling or hopping) aggregation processor. */
+export interface WindowAggregateSpec<K, V, A> {
+  readonly nodeName: string;
+  readonly storeName: string;
+  readonly windows: TimeWindows;
+  readonly fold: WindowFold<K, V, A>;
+  /** Emit each window once, when it closes, instead of on every update. */
+  readonly emitOnWindowClose: boolean;
+}
+
+/**
+ * Aggregates records into every time window that contains them, as Kafka Streams'
+ * `KStreamWindowAggregate`: a window accepts records while `windowEnd > streamTime - grace`; a
+ * record for a closed window is dropped and reported. Records with a `null` key or value are
+ * skipped.
+ */
+export function kstreamWindowAggregate<K, V, A>(
+  spec: WindowAggregateSpec<K, V, A>,
+): () => Processor<K, V, Windowed<K>, Change<A>> {
+  return () => {
+    let context: ProcessorContext<Windowed<K>, Change<A>>;
+    let store: MeteredWindowStore<K, ValueAndTimestamp<A>>;
+    let late: LateRecordReporter;
+    let observedStreamTime = -1;
+    let lastEmitCloseTime = -1;
+    const { windows, fold } = spec;
+
+    const emitClosedWindows = (closeTime: number): void => {
+      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+      // Windows with end <= closeTime are closed: start <= closeTime - size.
+      const upper = closeTime - windows.sizeMs;
+      if (upper < 0) return;
+      const lower = lastEmitCloseTime === -1 ? 0 : lastEmitCloseTime - windows.sizeMs + 1;
+      for (const { key, value } of store.fetchAll(lower, upper)) {
+        context.forward({
+          key,
+          value: { newValue: value.value, oldValue: null },
+          timestamp: value.timestamp,
+        });
+      }
+      lastEmitCloseTime = closeTime;
+    };
+
+    return {
+      init: (ctx) => {
+        context = ctx;
+        store = ctx.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
+        late = new LateRecordReporter(spec.nodeName, store);
+      },
+      process: (record: StreamRecord<K, V>) => {
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return;
+        const timestamp = record.timestamp;
+        if (timestamp > observedStreamTime) observedStreamTime = timestamp;
+        const closeTime = observedStreamTime - windows.graceMs;
+        for (const window of windows.windowsFor(timestamp)) {
+          if (window.end <= closeTime) {
+            late.drop({
+              timestamp,
+              windowStart: window.start,
+              windowEnd: window.end,
+              closeTime,
+              streamTime: observedStreamTime,
+            });
+            continue;
+          }
+          const old = store.fetch(record.key, window.start);
+          const newValue = fold(record.key, record.value, old?.value);
+          const newTimestamp = old === undefined ? timestamp : Math.max(timestamp, old.timestamp);
+          store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start);
+          if (!spec.emitOnWindowClose) {
+            context.forward({
+              key: { key: record.key, window },
+              value: { newValue, oldValue: old === undefined ? null : old.value },
+              timestamp: newTimestamp,
+              headers: record.headers,
+            });
+          }
+        }
+        if (spec.emitOnWindowClose) emitClosedWindows(closeTime);
+      },
+    };
+  };
+}

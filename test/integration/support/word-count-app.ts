@@ -1,0 +1,104 @@
+import { KafkaStreams, Serdes, StreamsBuilder, type StreamsConfig } from '../../../src/index.js';
+import { createKafkaClient } from '../../../src/kafka/index.js';
+
+/** Lines → words → counts per word (a key change, so a repartition topic), written to `output`. */
+export function wordCountTopology(input: string, output: string) {
+  const b = new StreamsBuilder();
+  b.stream(input, { key: Serdes.string(), value: Serdes.string() })
+    .flatMapValues((line) => line.split(' '))
+    .groupBy((_, w) => w, { key: Serdes.string(), value: Serdes.string() })
+    .count({ name: 'counts' })
+    .toStream()
+    .to(output, { key: Serdes.string(), value: Serdes.long() });
+  return b.build();
+}
+
+export const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export function wordCountApp(input: string, output: string, config: StreamsConfig): KafkaStreams {
+  return new KafkaStreams(wordCountTopology(input, output), {
+    logger: quietLogger,
+    commitIntervalMs: 200,
+    ...config,
+  });
+}
+
+/** Latest value per key of a topic holding word counts (Java long values). */
+export async function readCounts(brokers: string[], topic: string): Promise<Map<string, number>> {
+  const kafka = createKafkaClient({ brokers, clientId: 'verify' });
+  const admin = await kafka.admin();
+  try {
+    const partitions = (await admin.describeTopics([topic]))[topic] ?? 0;
+    const ends = await admin.listOffsets(
+      Array.from({ length: partitions }, (_, partition) => ({ topic, partition })),
+    );
+    const latest = new Map<string, number>();
+    const ranges = ends.filter((e) => BigInt(e.end) > BigInt(e.begin));
+    if (ranges.length === 0) return latest;
+    const reader = kafka.partitionReader({
+      groupIdPrefix: 'verify',
+      partitions: ranges.map((e) => ({
+        topic,
+        partition: e.partition,
+        fromOffset: e.begin,
+        untilOffset: e.end,
+      })),
+    });
+    await reader.run({
+      eachBatch: async (batch) => {
+        for (const m of batch.messages) latest.set(m.key!.toString(), Number(m.value!.readBigInt64BE(0)));
+      },
+    });
+    await reader.close();
+    return latest;
+  } finally {
+    await admin.close();
+    await kafka.close();
+  }
+}
+
+/** Produces `count` lines of words from a fixed vocabulary; returns the true count per word. */
+export async function produceLines(
+  brokers: string[],
+  topic: string,
+  count: number,
+  offset = 0,
+): Promise<Map<string, number>> {
+  const kafka = createKafkaClient({ brokers, clientId: 'load' });
+  const producer = await kafka.producer();
+  const truth = new Map<string, number>();
+  const records = [];
+  for (let i = offset; i < offset + count; i++) {
+    const line = `w${i % 37} w${(i * 7) % 41} w${(i * 13) % 29}`;
+    for (const w of line.split(' ')) truth.set(w, (truth.get(w) ?? 0) + 1);
+    records.push({
+      topic,
+      key: Buffer.from(`line-${i}`),
+      value: Buffer.from(line),
+      timestamp: 1_700_000_000_000 + i,
+    });
+  }
+  for (let i = 0; i < records.length; i += 500) await producer.send(records.slice(i, i + 500));
+  await producer.close();
+  await kafka.close();
+  return truth;
+}
+
+export function mergeCounts(...maps: Map<string, number>[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of maps) for (const [k, v] of m) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
+}
+
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+}
