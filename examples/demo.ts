@@ -16,7 +16,9 @@ const SAMPLE_LINES = [
 
 function main(): void {
   const topology = buildWordCountTopology();
-  console.log('Tributary demo: word count on the in-process TopologyTestDriver (no Kafka broker involved).\n');
+  console.log(
+    'Tributary demo: word count on the in-process TopologyTestDriver (no Kafka broker involved).\n',
+  );
   console.log(topology.describe().toString());
 
   const driver = new TopologyTestDriver(topology, { applicationId: 'word-count-demo' }, 0);
@@ -29,7 +31,8 @@ function main(): void {
       for (const { key, value } of counts.readKeyValuesToList()) console.log(`    ${key} = ${value}`);
     });
     console.log('\nFinal counts (from the "counts" store):');
-    for (const { key, value } of driver.getKeyValueStore<string, number>(COUNTS_STORE).all()) console.log(`  ${key.padEnd(10)} ${value}`);
+    for (const { key, value } of driver.getKeyValueStore<string, number>(COUNTS_STORE).all())
+      console.log(`  ${key.padEnd(10)} ${value}`);
   } finally {
     driver.close();
   }

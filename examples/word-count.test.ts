@@ -32,12 +32,18 @@ describe('word count example', () => {
     driver = new TopologyTestDriver(buildWordCountTopology(), { applicationId: 'word-count' }, 0);
     const lines = driver.createInputTopic(LINES_TOPIC, Serdes.string(), Serdes.string());
     lines.pipeValueList(['', '  ...  ', 'Hi, hi!']);
-    expect(driver.createOutputTopic(COUNTS_TOPIC, Serdes.string(), Serdes.long()).readKeyValuesToMap()).toEqual(new Map([['hi', 2]]));
+    expect(
+      driver.createOutputTopic(COUNTS_TOPIC, Serdes.string(), Serdes.long()).readKeyValuesToMap(),
+    ).toEqual(new Map([['hi', 2]]));
   });
 
   it('repartitions by word through an internal topic and change-logs the store', () => {
     driver = new TopologyTestDriver(buildWordCountTopology(), { applicationId: 'word-count' }, 0);
     driver.createInputTopic(LINES_TOPIC, Serdes.string(), Serdes.string()).pipeInput('l', 'a b', 1);
-    expect([...driver.producedTopicNames()].sort()).toEqual(['word-count-counts-changelog', 'word-count-counts-repartition', COUNTS_TOPIC]);
+    expect([...driver.producedTopicNames()].sort()).toEqual([
+      'word-count-counts-changelog',
+      'word-count-counts-repartition',
+      COUNTS_TOPIC,
+    ]);
   });
 });

@@ -23,7 +23,12 @@ export function buildWordCountTopology(): Topology {
   const builder = new StreamsBuilder();
   builder
     .stream(LINES_TOPIC, { key: Serdes.string(), value: Serdes.string() })
-    .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((word) => word.length > 0))
+    .flatMapValues((line) =>
+      line
+        .toLowerCase()
+        .split(/\W+/)
+        .filter((word) => word.length > 0),
+    )
     .groupBy((_, word) => word, { key: Serdes.string(), value: Serdes.string() })
     .count({ name: COUNTS_STORE })
     .toStream()

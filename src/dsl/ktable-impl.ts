@@ -31,7 +31,8 @@ export class KTableImpl implements KTable<any, any> {
 
   /** @internal A downstream operator needs each update's old value, so filters may drop no-op tombstones. */
   enableSendingOldValues(): void {
-    for (let table: KTableImpl | undefined = this; table !== undefined; table = table.parent) table.sendOldValues.enabled = true;
+    this.sendOldValues.enabled = true;
+    this.parent?.enableSendingOldValues();
   }
 
   filter(predicate: (key: any, value: any) => boolean, options?: TableOptions<any, any>): KTable<any, any> {

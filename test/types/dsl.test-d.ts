@@ -23,15 +23,22 @@ interface Order {
 
 const builder = new StreamsBuilder();
 const orders = builder.stream('orders', { key: Serdes.string(), value: Serdes.json<Order>() });
-const users = builder.table('users', { key: Serdes.string(), value: Serdes.json<{ country: string; age: number }>() });
+const users = builder.table('users', {
+  key: Serdes.string(),
+  value: Serdes.json<{ country: string; age: number }>(),
+});
 
 describe('StreamsBuilder', () => {
   it('types streams and tables from their serdes', () => {
     expectTypeOf(orders).toEqualTypeOf<KStream<string, Order>>();
-    expectTypeOf(builder.stream(['a', 'b'], { key: Serdes.int32(), value: Serdes.int64() })).toEqualTypeOf<KStream<number, bigint>>();
+    expectTypeOf(builder.stream(['a', 'b'], { key: Serdes.int32(), value: Serdes.int64() })).toEqualTypeOf<
+      KStream<number, bigint>
+    >();
     expectTypeOf(builder.stream('untyped')).toEqualTypeOf<KStream<unknown, unknown>>();
     expectTypeOf(users).toEqualTypeOf<KTable<string, { country: string; age: number }>>();
-    expectTypeOf(builder.globalTable('g', { key: Serdes.string(), value: Serdes.long() }).queryableStoreName).toEqualTypeOf<string>();
+    expectTypeOf(
+      builder.globalTable('g', { key: Serdes.string(), value: Serdes.long() }).queryableStoreName,
+    ).toEqualTypeOf<string>();
     expectTypeOf(builder.build()).toEqualTypeOf<Topology>();
   });
 
@@ -136,7 +143,12 @@ describe('grouping and aggregation', () => {
     const byCustomer = orders.groupBy((_, o) => o.customer, { key: Serdes.string() });
     expectTypeOf(byCustomer).toEqualTypeOf<KGroupedStream<string, Order>>();
     expectTypeOf(byCustomer.count()).toEqualTypeOf<KTable<string, number>>();
-    expectTypeOf(orders.mapValues((o) => o.total).groupByKey().reduce((a, b) => a + b)).toEqualTypeOf<KTable<string, number>>();
+    expectTypeOf(
+      orders
+        .mapValues((o) => o.total)
+        .groupByKey()
+        .reduce((a, b) => a + b),
+    ).toEqualTypeOf<KTable<string, number>>();
     const stats = byCustomer.aggregate(
       () => ({ n: 0, sum: 0 }),
       (key, order, agg) => {
@@ -158,8 +170,9 @@ describe('grouping and aggregation', () => {
     orders.groupByKey().reduce((a) => a.total);
     // @ts-expect-error count's materialized value serde is for numbers
     orders.groupByKey().count({ materialized: { value: Serdes.string() } });
+    const describeCount = (_key: string, _order: Order, count: number) => String(count);
     // @ts-expect-error the aggregator must return the aggregate type
-    orders.groupByKey().aggregate(() => 0, (_k, _v, agg) => String(agg));
+    orders.groupByKey().aggregate(() => 0, describeCount);
   });
 });
 
@@ -170,7 +183,10 @@ describe('KTable operators', () => {
     expectTypeOf(users.mapValues((u) => u.country)).toEqualTypeOf<KTable<string, string>>();
     expectTypeOf(users.toStream()).toEqualTypeOf<KStream<string, { country: string; age: number }>>();
     expectTypeOf(users.queryableStoreName).toEqualTypeOf<string | undefined>();
-    const grouped = users.groupBy((_, u) => [u.country, u.age], { key: Serdes.string(), value: Serdes.long() });
+    const grouped = users.groupBy((_, u) => [u.country, u.age], {
+      key: Serdes.string(),
+      value: Serdes.long(),
+    });
     expectTypeOf(grouped).toEqualTypeOf<KGroupedTable<string, number>>();
     expectTypeOf(grouped.count()).toEqualTypeOf<KTable<string, number>>();
     expectTypeOf(
@@ -204,8 +220,12 @@ describe('Processor API', () => {
       private context!: ProcessorContext<string, number>;
       init(context: ProcessorContext<string, number>): void {
         this.context = context;
-        expectTypeOf(context.getStateStore<KeyValueStore<string, number>>('counts').get('a')).toEqualTypeOf<number | undefined>();
-        expectTypeOf(context.schedule(1_000, 'wall-clock', () => undefined).cancel).toEqualTypeOf<() => void>();
+        expectTypeOf(context.getStateStore<KeyValueStore<string, number>>('counts').get('a')).toEqualTypeOf<
+          number | undefined
+        >();
+        expectTypeOf(context.schedule(1_000, 'wall-clock', () => undefined).cancel).toEqualTypeOf<
+          () => void
+        >();
         // @ts-expect-error schedule takes 'stream-time' or 'wall-clock'
         context.schedule(1_000, 'event-time', () => undefined);
       }
@@ -215,7 +235,9 @@ describe('Processor API', () => {
         this.context.forward({ key: record.key, value: record.value });
       }
     }
-    const topology = new Topology().addSource('in', 'orders', { key: Serdes.string(), value: Serdes.json<Order>() }).addProcessor('count', () => new Counter(), 'in');
+    const topology = new Topology()
+      .addSource('in', 'orders', { key: Serdes.string(), value: Serdes.json<Order>() })
+      .addProcessor('count', () => new Counter(), 'in');
     expectTypeOf(topology).toEqualTypeOf<Topology>();
   });
 });
@@ -231,6 +253,8 @@ describe('TopologyTestDriver', () => {
     expectTypeOf(output.readKeyValue()).toEqualTypeOf<{ key: string; value: number }>();
     expectTypeOf(output.readRecord()).toEqualTypeOf<TestRecord<string, number>>();
     expectTypeOf(output.readKeyValuesToMap()).toEqualTypeOf<Map<string, number>>();
-    expectTypeOf(driver.getKeyValueStore<string, number>('counts').get('a')).toEqualTypeOf<number | undefined>();
+    expectTypeOf(driver.getKeyValueStore<string, number>('counts').get('a')).toEqualTypeOf<
+      number | undefined
+    >();
   });
 });

@@ -22,7 +22,11 @@ const o = (customer: string, region: string, total: number): Order => ({ custome
 describe('KGroupedStream aggregations', () => {
   it('count() emits every update (caching disabled), with the max timestamp so far', () => {
     const { builder, input } = orders();
-    input.groupByKey().count({ name: 'orders-per-customer' }).toStream().to('counts', { value: Serdes.long() });
+    input
+      .groupByKey()
+      .count({ name: 'orders-per-customer' })
+      .toStream()
+      .to('counts', { value: Serdes.long() });
     driver = driverFor(builder.build());
     const in_ = driver.createInputTopic('orders', Serdes.string(), Serdes.json<Order>());
     in_.pipeInput('alice', o('alice', 'eu', 1), 100);
@@ -39,7 +43,10 @@ describe('KGroupedStream aggregations', () => {
     const store = driver.getKeyValueStore<string, number>('orders-per-customer');
     expect(store.get('alice')).toBe(3);
     expect(store.get('carol')).toBeUndefined();
-    expect(driver.getTimestampedKeyValueStore<string, number>('orders-per-customer').get('alice')).toEqual({ value: 3, timestamp: 120 });
+    expect(driver.getTimestampedKeyValueStore<string, number>('orders-per-customer').get('alice')).toEqual({
+      value: 3,
+      timestamp: 120,
+    });
     // groupByKey after a source needs no repartition; the store is change-logged under its name.
     expect([...driver.producedTopicNames()].sort()).toEqual(['app-orders-per-customer-changelog', 'counts']);
   });
@@ -52,7 +59,9 @@ describe('KGroupedStream aggregations', () => {
     in_.pipeInput(null as unknown as string, o('x', 'eu', 1), 1);
     in_.pipeInput('alice', null as unknown as Order, 2);
     in_.pipeInput('alice', o('alice', 'eu', 1), 3);
-    expect(driver.createOutputTopic('counts', Serdes.string(), Serdes.long()).readKeyValuesToList()).toEqual([{ key: 'alice', value: 1 }]);
+    expect(driver.createOutputTopic('counts', Serdes.string(), Serdes.long()).readKeyValuesToList()).toEqual([
+      { key: 'alice', value: 1 },
+    ]);
   });
 
   it('groupBy() repartitions by the new key through <applicationId>-<name>-repartition', () => {
@@ -83,7 +92,9 @@ describe('KGroupedStream aggregations', () => {
       .groupByKey({ key: Serdes.string() })
       .count({ name: 'per-region' });
     driver = driverFor(builder.build());
-    driver.createInputTopic('orders', Serdes.string(), Serdes.json<Order>()).pipeInput('a', o('a', 'eu', 1), 1);
+    driver
+      .createInputTopic('orders', Serdes.string(), Serdes.json<Order>())
+      .pipeInput('a', o('a', 'eu', 1), 1);
     expect(driver.producedTopicNames()).toContain('app-per-region-repartition');
     expect(driver.getKeyValueStore<string, number>('per-region').get('eu')).toBe(1);
   });
@@ -101,7 +112,9 @@ describe('KGroupedStream aggregations', () => {
     in_.pipeInput('alice', o('alice', 'eu', 2.5), 1);
     in_.pipeInput('alice', o('alice', 'eu', 4), 2);
     in_.pipeInput('bob', o('bob', 'eu', 1), 3);
-    expect(driver.createOutputTopic('revenue', Serdes.string(), Serdes.float64()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('revenue', Serdes.string(), Serdes.float64()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'alice', value: 2.5 },
       { key: 'alice', value: 6.5 },
       { key: 'bob', value: 1 },
@@ -132,7 +145,9 @@ describe('KGroupedStream aggregations', () => {
     const { builder, input } = orders();
     input.groupByKey().count({ materialized: { storeName: 'quiet', logging: false } });
     driver = driverFor(builder.build());
-    driver.createInputTopic('orders', Serdes.string(), Serdes.json<Order>()).pipeInput('a', o('a', 'eu', 1), 1);
+    driver
+      .createInputTopic('orders', Serdes.string(), Serdes.json<Order>())
+      .pipeInput('a', o('a', 'eu', 1), 1);
     expect(driver.getKeyValueStore<string, number>('quiet').get('a')).toBe(1);
     expect(driver.producedTopicNames().size).toBe(0);
   });
@@ -141,8 +156,12 @@ describe('KGroupedStream aggregations', () => {
     const { builder, input } = orders();
     input.groupByKey().count({ name: 'c' });
     driver = driverFor(builder.build());
-    driver.createInputTopic('orders', Serdes.string(), Serdes.json<Order>()).pipeInput('a', o('a', 'eu', 1), 77);
-    const changelog = driver.createOutputTopic('app-c-changelog', Serdes.string(), Serdes.buffer()).readRecord();
+    driver
+      .createInputTopic('orders', Serdes.string(), Serdes.json<Order>())
+      .pipeInput('a', o('a', 'eu', 1), 77);
+    const changelog = driver
+      .createOutputTopic('app-c-changelog', Serdes.string(), Serdes.buffer())
+      .readRecord();
     expect(changelog.key).toBe('a');
     expect(changelog.timestamp).toBe(77);
     expect(changelog.value.readBigInt64BE(0)).toBe(77n);
@@ -161,7 +180,9 @@ describe('KGroupedStream aggregations', () => {
     in_.pipeInput('a', o('a', 'eu', 1), 1);
     in_.pipeInput('a', o('a', 'eu', 2), 2);
     in_.pipeInput('a', null as unknown as Order, 3);
-    expect(driver.createOutputTopic('latest', Serdes.string(), Serdes.float64()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('latest', Serdes.string(), Serdes.float64()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'a', value: 1 },
       { key: 'a', value: 2 },
       { key: 'a', value: null },

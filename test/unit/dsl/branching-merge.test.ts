@@ -57,13 +57,17 @@ describe('split() and branch()', () => {
   });
 
   it('names unnamed branches by position like Kafka Streams: split name + index, 0 for the default', () => {
-    const { builder, input } = numbers();
+    const { input } = numbers();
     const branches = input
       .split()
       .branch((_, v) => v > 0)
       .branch((_, v) => v < 0)
       .defaultBranch();
-    expect(Object.keys(branches)).toEqual(['KSTREAM-BRANCH-00000000011', 'KSTREAM-BRANCH-00000000012', 'KSTREAM-BRANCH-00000000010']);
+    expect(Object.keys(branches)).toEqual([
+      'KSTREAM-BRANCH-00000000011',
+      'KSTREAM-BRANCH-00000000012',
+      'KSTREAM-BRANCH-00000000010',
+    ]);
   });
 
   it('applies a branch chain; a chain returning nothing leaves the branch out of the result', () => {
@@ -124,7 +128,9 @@ describe('merge()', () => {
       .split({ name: 'm-' })
       .branch((_, v) => v > 0, { name: 'pos' })
       .defaultBranch({ name: 'rest' });
-    b['m-pos']!.mapValues((v) => v * 2).merge(b['m-rest']!.mapValues((v) => -v)).to('out', { value: Serdes.long() });
+    b['m-pos']!.mapValues((v) => v * 2)
+      .merge(b['m-rest']!.mapValues((v) => -v))
+      .to('out', { value: Serdes.long() });
     driver = driverFor(builder.build());
     driver.createInputTopic('input', Serdes.string(), Serdes.long()).pipeKeyValueList([
       { key: 'a', value: 3 },
@@ -142,7 +148,9 @@ describe('merge()', () => {
     const b = builder.stream('b', { key: Serdes.string(), value: Serdes.json<string>() });
     a.merge(b).to('out');
     driver = driverFor(builder.build());
-    expect(() => driver!.createInputTopic('a', Serdes.string(), Serdes.string()).pipeInput('k', 'v', 1)).toThrow(/no value serde/);
+    expect(() =>
+      driver!.createInputTopic('a', Serdes.string(), Serdes.string()).pipeInput('k', 'v', 1),
+    ).toThrow(/no value serde/);
   });
 
   it('rejects a stream from another builder', () => {

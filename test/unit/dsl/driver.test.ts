@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Serdes, StreamsBuilder, StreamsError, Topology } from '../../../src/index.js';
+import { Serdes, StreamsBuilder, StreamsError, type Topology } from '../../../src/index.js';
 import { TopologyTestDriver } from '../../../src/testing/index.js';
 import { driverFor, recordingLogger } from './support/harness.js';
 
@@ -17,7 +17,10 @@ describe('TopologyTestDriver input topics', () => {
     driver = new TopologyTestDriver(passThrough(), { logger: recordingLogger() }, 1_000);
     const output = driver.createOutputTopic('out', Serdes.string(), Serdes.long());
     driver.createInputTopic('in', Serdes.string(), Serdes.long()).pipeInput('a', 1);
-    const ticking = driver.createInputTopic('in', Serdes.string(), Serdes.long(), { startTimestampMs: 50, autoAdvanceMs: 10 });
+    const ticking = driver.createInputTopic('in', Serdes.string(), Serdes.long(), {
+      startTimestampMs: 50,
+      autoAdvanceMs: 10,
+    });
     ticking.pipeInput('b', 2);
     ticking.pipeInput('c', 3);
     ticking.advanceTime(100);
@@ -51,8 +54,12 @@ describe('TopologyTestDriver input topics', () => {
 
   it('rejects unknown topics, non-numeric timestamps, and use after close', () => {
     driver = driverFor(passThrough());
-    expect(() => driver!.createInputTopic('nope', Serdes.string(), Serdes.long()).pipeInput('a', 1, 1)).toThrow(/Unknown topic: "nope". The topology reads: in/);
-    expect(() => driver!.createInputTopic('in', Serdes.string(), Serdes.long()).pipeInput('a', 1, Number.NaN)).toThrow(/timestamp must be a number/);
+    expect(() =>
+      driver!.createInputTopic('nope', Serdes.string(), Serdes.long()).pipeInput('a', 1, 1),
+    ).toThrow(/Unknown topic: "nope". The topology reads: in/);
+    expect(() =>
+      driver!.createInputTopic('in', Serdes.string(), Serdes.long()).pipeInput('a', 1, Number.NaN),
+    ).toThrow(/timestamp must be a number/);
     const input = driver.createInputTopic('in', Serdes.string(), Serdes.long());
     driver.close();
     expect(() => input.pipeInput('a', 1, 1)).toThrow(/closed/);
@@ -144,25 +151,36 @@ describe('TopologyTestDriver stores', () => {
     driver!.getKeyValueStore<string, number>('counts').put('a', 41);
     input.pipeInput('a', 1, 1);
     expect(driver!.getKeyValueStore<string, number>('counts').get('a')).toBe(42);
-    expect(driver!.getTimestampedKeyValueStore<string, number>('counts').get('a')).toEqual({ value: 42, timestamp: 1 });
+    expect(driver!.getTimestampedKeyValueStore<string, number>('counts').get('a')).toEqual({
+      value: 42,
+      timestamp: 1,
+    });
   });
 
   it('names the known stores when a store does not exist', () => {
     counting();
-    expect(() => driver!.getKeyValueStore('missing')).toThrow(/No state store named "missing". Stores of this topology: counts/);
+    expect(() => driver!.getKeyValueStore('missing')).toThrow(
+      /No state store named "missing". Stores of this topology: counts/,
+    );
     expect([...driver!.getAllStateStores().keys()]).toEqual(['counts']);
   });
 
   it('global tables are filled from their topic and readable as stores', () => {
     const b = new StreamsBuilder();
-    b.globalTable('products', { key: Serdes.string(), value: Serdes.string(), materialized: { storeName: 'products' } });
+    b.globalTable('products', {
+      key: Serdes.string(),
+      value: Serdes.string(),
+      materialized: { storeName: 'products' },
+    });
     b.stream('in', { key: Serdes.string(), value: Serdes.long() }).to('out');
     driver = driverFor(b.build());
     const products = driver.createInputTopic('products', Serdes.string(), Serdes.string());
     products.pipeInput('p1', 'apple', 1);
     products.pipeInput('p2', 'pear', 2);
     products.pipeInput('p1', null as unknown as string, 3);
-    expect([...driver.getKeyValueStore<string, string>('products').all()]).toEqual([{ key: 'p2', value: 'pear' }]);
+    expect([...driver.getKeyValueStore<string, string>('products').all()]).toEqual([
+      { key: 'p2', value: 'pear' },
+    ]);
   });
 });
 

@@ -29,11 +29,16 @@ function thrown(fn: () => unknown): StreamsError {
 describe('build-time errors name the node and the fix', () => {
   it('an unknown store name', () => {
     const b = new StreamsBuilder();
-    b.stream('in', { key: Serdes.string(), value: Serdes.string() }).process(() => ({ process: () => undefined }), { name: 'dedup', stores: ['seen'] });
+    b.stream('in', { key: Serdes.string(), value: Serdes.string() }).process(
+      () => ({ process: () => undefined }),
+      { name: 'dedup', stores: ['seen'] },
+    );
     const error = thrown(() => b.build());
     expect(error).toBeInstanceOf(TopologyError);
     expect(error.node).toBe('dedup');
-    expect(error.message).toMatch(/"dedup" uses state store "seen", which is not added: add it with addStateStore/);
+    expect(error.message).toMatch(
+      /"dedup" uses state store "seen", which is not added: add it with addStateStore/,
+    );
   });
 
   it('a missing serde where a repartition needs one', () => {
@@ -64,29 +69,45 @@ describe('build-time errors name the node and the fix', () => {
     const error = thrown(() => s.filter(() => true, { name: 'same' }));
     expect(error).toBeInstanceOf(TopologyError);
     expect(error.node).toBe('same');
-    expect(error.message).toMatch(/A processor named "same" already exists: give each operator a unique \{ name \}/);
-    s.groupByKey().count({ name: 'store' });
-    expect(() => s.groupByKey().count({ materialized: { storeName: 'store' } })).toThrow(/state store named "store" already exists/);
-    expect(() => b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('store'), Serdes.string(), Serdes.long()))).toThrow(
-      TopologyError,
+    expect(error.message).toMatch(
+      /A processor named "same" already exists: give each operator a unique \{ name \}/,
     );
+    s.groupByKey().count({ name: 'store' });
+    expect(() => s.groupByKey().count({ materialized: { storeName: 'store' } })).toThrow(
+      /state store named "store" already exists/,
+    );
+    expect(() =>
+      b.addStateStore(
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('store'), Serdes.string(), Serdes.long()),
+      ),
+    ).toThrow(TopologyError);
   });
 
   it('a source connected to nothing, and a store no processor uses', () => {
     const b = new StreamsBuilder();
     b.stream('lonely', { key: Serdes.string(), value: Serdes.string() });
-    expect(() => b.build()).toThrow(/Source "KSTREAM-SOURCE-0000000000" \(topics: lonely\) is connected to nothing/);
+    expect(() => b.build()).toThrow(
+      /Source "KSTREAM-SOURCE-0000000000" \(topics: lonely\) is connected to nothing/,
+    );
     const b2 = new StreamsBuilder();
-    b2.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('unused'), Serdes.string(), Serdes.long()));
+    b2.addStateStore(
+      Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('unused'), Serdes.string(), Serdes.long()),
+    );
     b2.stream('in', { key: Serdes.string(), value: Serdes.string() }).to('out');
     expect(() => b2.build()).toThrow(/State store "unused" is not connected to any processor/);
   });
 
   it('a processor without parents, or with an unknown parent, on a hand-built topology', () => {
-    expect(() => new Topology().addProcessor('p', () => ({ process: () => undefined }))).toThrow(/Processor "p" must have at least one parent/);
-    expect(() => new Topology().addProcessor('p', () => ({ process: () => undefined }), 'ghost')).toThrow(/Parent "ghost" of "p" does not exist/);
+    expect(() => new Topology().addProcessor('p', () => ({ process: () => undefined }))).toThrow(
+      /Processor "p" must have at least one parent/,
+    );
+    expect(() => new Topology().addProcessor('p', () => ({ process: () => undefined }), 'ghost')).toThrow(
+      /Parent "ghost" of "p" does not exist/,
+    );
     const t = new Topology().addSource('s', 'in').addSink('out', 'o', {}, 's');
-    expect(() => t.addProcessor('p', () => ({ process: () => undefined }), 'out')).toThrow(/Sink "out" cannot be a parent/);
+    expect(() => t.addProcessor('p', () => ({ process: () => undefined }), 'out')).toThrow(
+      /Sink "out" cannot be a parent/,
+    );
   });
 
   it('reading one topic twice, invalid topic names and non-function arguments', () => {
@@ -97,9 +118,15 @@ describe('build-time errors name the node and the fix', () => {
     const b2 = new StreamsBuilder();
     const s = b2.stream('ok', { key: Serdes.string(), value: Serdes.string() });
     s.to('bad topic!');
-    expect(() => b2.build()).toThrow(/"bad topic!" \(node "KSTREAM-SINK-0000000001"\) is not a valid Kafka topic name/);
-    expect(() => s.mapValues(undefined as unknown as (v: string) => string)).toThrow(/mapValues\(\) needs a mapper function, got undefined/);
-    expect(() => s.repartition({ numberOfPartitions: 0 })).toThrow(/numberOfPartitions must be a positive integer/);
+    expect(() => b2.build()).toThrow(
+      /"bad topic!" \(node "KSTREAM-SINK-0000000001"\) is not a valid Kafka topic name/,
+    );
+    expect(() => s.mapValues(undefined as unknown as (v: string) => string)).toThrow(
+      /mapValues\(\) needs a mapper function, got undefined/,
+    );
+    expect(() => s.repartition({ numberOfPartitions: 0 })).toThrow(
+      /numberOfPartitions must be a positive integer/,
+    );
   });
 });
 
@@ -115,7 +142,9 @@ describe('deserialization errors', () => {
 
   function topology() {
     const b = new StreamsBuilder();
-    b.stream('in', { key: Serdes.string(), value: failingOn('poison') }).to('out', { value: Serdes.string() });
+    b.stream('in', { key: Serdes.string(), value: failingOn('poison') }).to('out', {
+      value: Serdes.string(),
+    });
     return b.build();
   }
 
@@ -126,7 +155,12 @@ describe('deserialization errors', () => {
     const error = thrown(() => input.pipeInput('k', 'poison', 2));
     expect(error).toBeInstanceOf(DeserializationError);
     expect(error.message).toMatch(/topic "in" partition 0 offset 1/);
-    expect({ topic: error.topic, partition: error.partition, offset: error.offset, node: error.node }).toEqual({
+    expect({
+      topic: error.topic,
+      partition: error.partition,
+      offset: error.offset,
+      node: error.node,
+    }).toEqual({
       topic: 'in',
       partition: 0,
       offset: 1,
@@ -141,7 +175,10 @@ describe('deserialization errors', () => {
     input.pipeInput('k', 'a', 1);
     input.pipeInput('k', 'poison', 2);
     input.pipeInput('k', 'b', 3);
-    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readValuesToList()).toEqual(['a', 'b']);
+    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readValuesToList()).toEqual([
+      'a',
+      'b',
+    ]);
     expect(logger.entries).toEqual([{ level: 'warn', message: 'skipping record (logAndContinue)' }]);
   });
 
@@ -180,7 +217,13 @@ describe('processing errors', () => {
     const error = thrown(() => input.pipeInput('k', 'boom', 2));
     expect(error).toBeInstanceOf(ProcessingError);
     expect(error.message).toMatch(/processor "upper".*topic "in" offset 1: kaboom/);
-    expect({ node: error.node, topic: error.topic, partition: error.partition, offset: error.offset, taskId: error.taskId }).toEqual({
+    expect({
+      node: error.node,
+      topic: error.topic,
+      partition: error.partition,
+      offset: error.offset,
+      taskId: error.taskId,
+    }).toEqual({
       node: 'upper',
       topic: 'in',
       partition: 0,
@@ -198,18 +241,31 @@ describe('processing errors', () => {
       { key: 'k', value: 'boom' },
       { key: 'k', value: 'b' },
     ]);
-    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readValuesToList()).toEqual(['A', 'B']);
+    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readValuesToList()).toEqual([
+      'A',
+      'B',
+    ]);
   });
 
   it('a value that cannot be serialized at a sink is a processing-side error too', () => {
     const b = new StreamsBuilder();
     b.stream('in', { key: Serdes.string(), value: Serdes.string() })
-      .mapValues((v) => (v === 'cycle' ? (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })() : { v }))
+      .mapValues((v) =>
+        v === 'cycle'
+          ? (() => {
+              const o: Record<string, unknown> = {};
+              o.self = o;
+              return o;
+            })()
+          : { v },
+      )
       .to('out', { value: Serdes.json(), name: 'json-out' });
     driver = driverFor(b.build(), { processingExceptionHandler: 'logAndContinue' });
     const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
     input.pipeInput('k', 'cycle', 1);
     input.pipeInput('k', 'fine', 2);
-    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.json()).readValuesToList()).toEqual([{ v: 'fine' }]);
+    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.json()).readValuesToList()).toEqual([
+      { v: 'fine' },
+    ]);
   });
 });

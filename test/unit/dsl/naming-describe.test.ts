@@ -57,7 +57,10 @@ describe('generated names', () => {
       'KTABLE-TOSTREAM-',
       'KSTREAM-SINK-',
     ]) {
-      expect(all.some((n) => new RegExp(`^${prefix}\\d{10}$`).test(n)), prefix).toBe(true);
+      expect(
+        all.some((n) => new RegExp(`^${prefix}\\d{10}$`).test(n)),
+        prefix,
+      ).toBe(true);
     }
   });
 
@@ -71,7 +74,13 @@ describe('generated names', () => {
       .to('out', { name: 'write-out' });
     const topology = b.build();
     const nodes = topology.describe().subtopologies[0]!.nodes;
-    expect(nodes.map((n) => n.name)).toEqual(['KSTREAM-SOURCE-0000000000', 'lengths', 'counted', 'as-stream', 'write-out']);
+    expect(nodes.map((n) => n.name)).toEqual([
+      'KSTREAM-SOURCE-0000000000',
+      'lengths',
+      'counted',
+      'as-stream',
+      'write-out',
+    ]);
     expect(nodes.find((n) => n.name === 'counted')!.stores).toEqual(['counted']);
   });
 
@@ -110,7 +119,11 @@ describe('describe()', () => {
       .count({ name: 'counts' })
       .toStream()
       .to('counts', { value: Serdes.long() });
-    b.globalTable('products', { key: Serdes.string(), value: Serdes.json(), materialized: { storeName: 'products' } });
+    b.globalTable('products', {
+      key: Serdes.string(),
+      value: Serdes.json(),
+      materialized: { storeName: 'products' },
+    });
     expect(b.build().describe().toString()).toBe(
       [
         'Topologies:',
@@ -159,7 +172,9 @@ describe('describe()', () => {
 
   it('exposes the same structure as data, and a dynamic sink topic as <dynamic>', () => {
     const b = new StreamsBuilder();
-    b.stream('input', { key: Serdes.string(), value: Serdes.string() }).to((k) => `out-${k}`, { name: 'router' });
+    b.stream('input', { key: Serdes.string(), value: Serdes.string() }).to((k) => `out-${k}`, {
+      name: 'router',
+    });
     const d = b.build().describe();
     expect(d.subtopologies).toHaveLength(1);
     expect(d.globalStores).toEqual([]);
@@ -175,7 +190,11 @@ describe('describe()', () => {
 
   it('toMermaid() draws sub-topologies, topics, stores and edges', () => {
     const b = new StreamsBuilder();
-    b.stream('in', { key: Serdes.string(), value: Serdes.string() }).groupByKey().count({ name: 'counts' }).toStream().to('out');
+    b.stream('in', { key: Serdes.string(), value: Serdes.string() })
+      .groupByKey()
+      .count({ name: 'counts' })
+      .toStream()
+      .to('out');
     const mermaid = b.build().describe().toMermaid();
     expect(mermaid.split('\n')[0]).toBe('flowchart TD');
     expect(mermaid).toContain('subgraph sub0["Sub-topology 0"]');

@@ -38,7 +38,8 @@ class Counter implements Processor<string, string, string, number> {
   }
 }
 
-const countsStore = () => Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('counts'), Serdes.string(), Serdes.long());
+const countsStore = () =>
+  Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('counts'), Serdes.string(), Serdes.long());
 
 describe('Processor API on a hand-built Topology', () => {
   it('runs source → processor (with a store) → sink, and closes processors with the driver', () => {
@@ -94,7 +95,9 @@ describe('Processor API on a hand-built Topology', () => {
     input.pipeInput('b', '2', 2);
     expect(driver.createOutputTopic('a', Serdes.string(), Serdes.string()).readValuesToList()).toEqual(['1']);
     expect(driver.createOutputTopic('b', Serdes.string(), Serdes.string()).readValuesToList()).toEqual(['2']);
-    expect(() => input.pipeInput('a', 'bad', 3)).toThrow(/forwarded to "nowhere", which is not one of its children \(to-a, to-b\)/);
+    expect(() => input.pipeInput('a', 'bad', 3)).toThrow(
+      /forwarded to "nowhere", which is not one of its children \(to-a, to-b\)/,
+    );
   });
 
   it('exposes task id, partition, topic, offset and record metadata to the processor', () => {
@@ -125,9 +128,30 @@ describe('Processor API on a hand-built Topology', () => {
     driver.createInputTopic('t1', Serdes.string(), Serdes.string()).pipeInput('k', 'v', 2);
     driver.createInputTopic('t2', Serdes.string(), Serdes.string()).pipeInput('k', 'v', 3);
     expect(seen).toEqual([
-      { app: 'app', taskId: '0_0', partition: 0, topic: 't1', offset: 0, meta: { topic: 't1', partition: 0, offset: 0 } },
-      { app: 'app', taskId: '0_0', partition: 0, topic: 't1', offset: 1, meta: { topic: 't1', partition: 0, offset: 1 } },
-      { app: 'app', taskId: '0_0', partition: 0, topic: 't2', offset: 0, meta: { topic: 't2', partition: 0, offset: 0 } },
+      {
+        app: 'app',
+        taskId: '0_0',
+        partition: 0,
+        topic: 't1',
+        offset: 0,
+        meta: { topic: 't1', partition: 0, offset: 0 },
+      },
+      {
+        app: 'app',
+        taskId: '0_0',
+        partition: 0,
+        topic: 't1',
+        offset: 1,
+        meta: { topic: 't1', partition: 0, offset: 1 },
+      },
+      {
+        app: 'app',
+        taskId: '0_0',
+        partition: 0,
+        topic: 't2',
+        offset: 0,
+        meta: { topic: 't2', partition: 0, offset: 0 },
+      },
     ]);
   });
 
@@ -140,14 +164,22 @@ describe('Processor API on a hand-built Topology', () => {
           let ctx: ProcessorContext<string, string>;
           return {
             init: (c) => void (ctx = c),
-            process: (r) => ctx.forward({ key: r.key, value: r.value, timestamp: r.timestamp + 1_000, headers: { ...r.headers, seen: 'yes' } }),
+            process: (r) =>
+              ctx.forward({
+                key: r.key,
+                value: r.value,
+                timestamp: r.timestamp + 1_000,
+                headers: { ...r.headers, seen: 'yes' },
+              }),
           };
         },
         'in',
       )
       .addSink('out', 'output', { key: Serdes.string(), value: Serdes.string() }, 'stamp');
     driver = driverFor(topology);
-    driver.createInputTopic('input', Serdes.string(), Serdes.string()).pipeRecord({ key: 'k', value: 'v', timestamp: 1, headers: { a: '1' } });
+    driver
+      .createInputTopic('input', Serdes.string(), Serdes.string())
+      .pipeRecord({ key: 'k', value: 'v', timestamp: 1, headers: { a: '1' } });
     expect(driver.createOutputTopic('output', Serdes.string(), Serdes.string()).readRecord()).toEqual({
       key: 'k',
       value: 'v',
@@ -170,7 +202,9 @@ describe('process() and processValues() in the DSL', () => {
     const input = driver.createInputTopic('words', Serdes.string(), Serdes.string());
     input.pipeInput('a', 'x', 1);
     input.pipeInput('a', 'x', 2);
-    expect(driver.createOutputTopic('counts-out', Serdes.string(), Serdes.long()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('counts-out', Serdes.string(), Serdes.long()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'a!', value: 1 },
       { key: 'a!', value: 2 },
     ]);
@@ -191,7 +225,10 @@ describe('process() and processValues() in the DSL', () => {
       .to('swapped', { key: Serdes.string(), value: Serdes.string() });
     driver = driverFor(builder.build());
     driver.createInputTopic('words', Serdes.string(), Serdes.string()).pipeInput('k', 'v', 1);
-    expect(driver.createOutputTopic('swapped', Serdes.string(), Serdes.string()).readKeyValue()).toEqual({ key: 'v', value: 'k' });
+    expect(driver.createOutputTopic('swapped', Serdes.string(), Serdes.string()).readKeyValue()).toEqual({
+      key: 'v',
+      value: 'k',
+    });
     expect(made).toBe(1);
   });
 
@@ -210,7 +247,10 @@ describe('process() and processValues() in the DSL', () => {
     driver = driverFor(builder.build());
     const input = driver.createInputTopic('words', Serdes.string(), Serdes.string());
     input.pipeInput('k', 'hello', 1);
-    expect(driver.createOutputTopic('lengths', Serdes.string(), Serdes.long()).readKeyValue()).toEqual({ key: 'k', value: 5 });
+    expect(driver.createOutputTopic('lengths', Serdes.string(), Serdes.long()).readKeyValue()).toEqual({
+      key: 'k',
+      value: 5,
+    });
     expect(() => input.pipeInput('k', 'rekey', 2)).toThrow(ProcessingError);
   });
 
@@ -220,6 +260,8 @@ describe('process() and processValues() in the DSL', () => {
     const stream = builder.stream('words', { key: Serdes.string(), value: Serdes.string() });
     stream.process(() => new Counter(), { stores: ['counts'] });
     stream.process(() => new Counter(), { name: 'no-access' });
-    expect(() => driverFor(builder.build())).toThrow(/"no-access" has no access to state store "counts".*stores: \['counts'\]/);
+    expect(() => driverFor(builder.build())).toThrow(
+      /"no-access" has no access to state store "counts".*stores: \['counts'\]/,
+    );
   });
 });

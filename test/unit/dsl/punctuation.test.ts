@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Serdes, StreamsBuilder, Topology, type Cancellable, type ProcessorContext, type PunctuationType } from '../../../src/index.js';
+import {
+  Serdes,
+  StreamsBuilder,
+  Topology,
+  type Cancellable,
+  type ProcessorContext,
+  type PunctuationType,
+} from '../../../src/index.js';
 import type { TopologyTestDriver } from '../../../src/testing/index.js';
 import { driverFor } from './support/harness.js';
 
@@ -15,7 +22,11 @@ interface Ticker {
  * source 'input' → processor 'ticker' (schedules `intervalMs` on `type`, forwards a 'tick' per
  * punctuation, cancels after `cancelAfter` ticks, or when it sees the value 'cancel') → sink 'ticks'.
  */
-function tickerTopology(type: PunctuationType, intervalMs: number, cancelAfter = Infinity): { topology: Topology; ticker: Ticker } {
+function tickerTopology(
+  type: PunctuationType,
+  intervalMs: number,
+  cancelAfter = Infinity,
+): { topology: Topology; ticker: Ticker } {
   const ticker: Ticker = { fired: [], cancellable: undefined };
   const topology = new Topology()
     .addSource('in', 'input', { key: Serdes.string(), value: Serdes.string() })

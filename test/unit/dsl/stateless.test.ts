@@ -34,7 +34,9 @@ describe('KStream stateless operators', () => {
 
   it('map replaces key and value; the sink serdes come from to()', () => {
     const { builder, input } = stringStream();
-    input.map((k, v) => [v.length, `${k}:${v}`]).to('output', { key: Serdes.int32(), value: Serdes.string() });
+    input
+      .map((k, v) => [v.length, `${k}:${v}`])
+      .to('output', { key: Serdes.int32(), value: Serdes.string() });
     driver = driverFor(builder.build());
     const in_ = driver.createInputTopic('input', Serdes.string(), Serdes.string());
     const output = driver.createOutputTopic('output', Serdes.int32(), Serdes.string());
@@ -47,14 +49,25 @@ describe('KStream stateless operators', () => {
     input.mapValues((v, k) => ({ upper: v.toUpperCase(), k })).to('output', { value: Serdes.json() });
     driver = driverFor(builder.build());
     const in_ = driver.createInputTopic('input', Serdes.string(), Serdes.string());
-    const output = driver.createOutputTopic('output', Serdes.string(), Serdes.json<{ upper: string; k: string }>());
+    const output = driver.createOutputTopic(
+      'output',
+      Serdes.string(),
+      Serdes.json<{ upper: string; k: string }>(),
+    );
     in_.pipeInput('key', 'hi', 1);
     expect(output.readKeyValue()).toEqual({ key: 'key', value: { upper: 'HI', k: 'key' } });
   });
 
   it('flatMap emits zero or more records per input, in order, with the input timestamp', () => {
     const { builder, input } = stringStream();
-    input.flatMap((k, v) => v.split(',').filter((p) => p !== '').map((part, i): [string, string] => [`${k}${i}`, part])).to('output');
+    input
+      .flatMap((k, v) =>
+        v
+          .split(',')
+          .filter((p) => p !== '')
+          .map((part, i): [string, string] => [`${k}${i}`, part]),
+      )
+      .to('output');
     const { input: in_, output } = run(builder.build());
     in_.pipeInput('k', 'a,b,c', 7);
     in_.pipeInput('e', '', 8);
@@ -129,10 +142,12 @@ describe('KStream stateless operators', () => {
     const in_ = driver.createInputTopic('input', Serdes.string(), Serdes.string());
     in_.pipeInput('x', '1', 1);
     in_.pipeInput('y', '2', 2);
-    expect(driver.createOutputTopic('out-x', Serdes.string(), Serdes.string()).readKeyValuesToList()).toEqual([{ key: 'x', value: '1' }]);
-    expect(driver.createOutputTopic('out-other', Serdes.string(), Serdes.string()).readKeyValuesToList()).toEqual([
-      { key: 'y', value: '2' },
-    ]);
+    expect(driver.createOutputTopic('out-x', Serdes.string(), Serdes.string()).readKeyValuesToList()).toEqual(
+      [{ key: 'x', value: '1' }],
+    );
+    expect(
+      driver.createOutputTopic('out-other', Serdes.string(), Serdes.string()).readKeyValuesToList(),
+    ).toEqual([{ key: 'y', value: '2' }]);
     expect(contexts).toEqual(['input', 'input']);
   });
 
@@ -160,8 +175,18 @@ describe('KStream stateless operators', () => {
       .flatMapValues((v) => [v])
       .to('output');
     const { input: in_, output } = run(builder.build());
-    in_.pipeRecord({ key: 'k', value: 'v', timestamp: 4, headers: { trace: 'abc', bin: Buffer.from([1, 2]) } });
-    expect(output.readRecord()).toEqual({ key: 'k?', value: 'v!', timestamp: 4, headers: { trace: 'abc', bin: Buffer.from([1, 2]) } });
+    in_.pipeRecord({
+      key: 'k',
+      value: 'v',
+      timestamp: 4,
+      headers: { trace: 'abc', bin: Buffer.from([1, 2]) },
+    });
+    expect(output.readRecord()).toEqual({
+      key: 'k?',
+      value: 'v!',
+      timestamp: 4,
+      headers: { trace: 'abc', bin: Buffer.from([1, 2]) },
+    });
   });
 
   it('reads several topics into one stream', () => {
@@ -199,7 +224,13 @@ describe('KStream stateless operators', () => {
 
   it('drops records whose extracted timestamp is negative', () => {
     const builder = new StreamsBuilder();
-    builder.stream('input', { key: Serdes.string(), value: Serdes.string(), timestampExtractor: (r) => (r.value === 'bad' ? -1 : r.timestamp) }).to('output');
+    builder
+      .stream('input', {
+        key: Serdes.string(),
+        value: Serdes.string(),
+        timestampExtractor: (r) => (r.value === 'bad' ? -1 : r.timestamp),
+      })
+      .to('output');
     const { input: in_, output } = run(builder.build());
     in_.pipeInput('k', 'bad', 1);
     in_.pipeInput('k', 'good', 2);

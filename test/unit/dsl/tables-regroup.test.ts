@@ -39,7 +39,9 @@ describe('KTable', () => {
       ['alice', null, 4],
     ]);
     // A tombstone is forwarded even for a key that was never there, as in Kafka Streams.
-    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.json<User | null>()).readRecordsToList()).toEqual([
+    expect(
+      driver.createOutputTopic('out', Serdes.string(), Serdes.json<User | null>()).readRecordsToList(),
+    ).toEqual([
       { key: 'alice', value: { country: 'fr', age: 30 }, timestamp: 1 },
       { key: 'alice', value: { country: 'de', age: 30 }, timestamp: 2 },
       { key: 'bob', value: null, timestamp: 3 },
@@ -70,7 +72,9 @@ describe('KTable', () => {
       ['carol', { country: 'fr', age: 40 }, 4],
       ['carol', null, 5],
     ]);
-    expect(driver.createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'alice', value: { country: 'fr', age: 30 } },
       { key: 'alice', value: null },
       { key: 'bob', value: null },
@@ -97,7 +101,9 @@ describe('KTable', () => {
   it('mapValues() maps rows and keeps deletes as deletes', () => {
     const { builder, table } = users();
     table
-      .mapValues((u) => u.country.toUpperCase(), { materialized: { storeName: 'countries', value: Serdes.string() } })
+      .mapValues((u) => u.country.toUpperCase(), {
+        materialized: { storeName: 'countries', value: Serdes.string() },
+      })
       .toStream()
       .to('countries', { value: Serdes.string() });
     driver = driverFor(builder.build());
@@ -105,7 +111,9 @@ describe('KTable', () => {
       ['alice', { country: 'fr', age: 30 }, 1],
       ['alice', null, 2],
     ]);
-    expect(driver.createOutputTopic('countries', Serdes.string(), Serdes.string()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('countries', Serdes.string(), Serdes.string()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'alice', value: 'FR' },
       { key: 'alice', value: null },
     ]);
@@ -117,7 +125,11 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
   function countPerCountry() {
     const { builder, table } = users();
     table
-      .groupBy((_, u) => [u.country, u] as const, { key: Serdes.string(), value: Serdes.json<User>(), name: 'by-country' })
+      .groupBy((_, u) => [u.country, u] as const, {
+        key: Serdes.string(),
+        value: Serdes.json<User>(),
+        name: 'by-country',
+      })
       .count({ name: 'users-per-country' })
       .toStream()
       .to('per-country', { value: Serdes.long() });
@@ -180,13 +192,19 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
       .toStream()
       .to('balances', { value: Serdes.float64() });
     driver = driverFor(builder.build());
-    const input = driver.createInputTopic('accounts', Serdes.string(), Serdes.json<{ branch: string; balance: number } | null>());
+    const input = driver.createInputTopic(
+      'accounts',
+      Serdes.string(),
+      Serdes.json<{ branch: string; balance: number } | null>(),
+    );
     input.pipeInput('acc1', { branch: 'paris', balance: 100 }, 1);
     input.pipeInput('acc2', { branch: 'paris', balance: 50 }, 2);
     input.pipeInput('acc1', { branch: 'paris', balance: 120 }, 3);
     input.pipeInput('acc2', { branch: 'lyon', balance: 50 }, 4);
     input.pipeInput('acc1', null, 5);
-    expect(driver.createOutputTopic('balances', Serdes.string(), Serdes.float64()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('balances', Serdes.string(), Serdes.float64()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'paris', value: 100 },
       { key: 'paris', value: 150 },
       { key: 'paris', value: 170 },
@@ -215,7 +233,9 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
       ['bob', { country: 'de', age: 1 }, 3],
       ['alice', null, 4],
     ]);
-    expect(driver.createOutputTopic('members', Serdes.string(), Serdes.json<string[]>()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('members', Serdes.string(), Serdes.json<string[]>()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'fr', value: ['bob'] },
       { key: 'fr', value: ['alice', 'bob'] },
       { key: 'fr', value: ['alice'] },
@@ -240,11 +260,15 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
       ['alice', { country: 'fr', age: 30 }, 2],
       ['alice', { country: 'fr', age: 12 }, 3],
     ]);
-    expect(driver.createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'alice', value: { country: 'fr', age: 30 } },
       { key: 'alice', value: null },
     ]);
-    expect(driver.createOutputTopic('per-country', Serdes.string(), Serdes.long()).readKeyValuesToList()).toEqual([
+    expect(
+      driver.createOutputTopic('per-country', Serdes.string(), Serdes.long()).readKeyValuesToList(),
+    ).toEqual([
       { key: 'fr', value: 1 },
       { key: 'fr', value: 0 },
     ]);
@@ -253,7 +277,10 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
   it('skips rows whose selected key or value is null', () => {
     const { builder, table } = users();
     table
-      .groupBy((_, u) => [u.country === '' ? null : u.country, u] as const, { key: Serdes.string(), value: Serdes.json<User>() })
+      .groupBy((_, u) => [u.country === '' ? null : u.country, u] as const, {
+        key: Serdes.string(),
+        value: Serdes.json<User>(),
+      })
       .count({ name: 'c' });
     driver = driverFor(builder.build());
     pipeUsers([

@@ -9,8 +9,16 @@ export function recordingLogger(): Logger & { entries: { level: string; message:
 }
 
 /** A driver with a quiet logger and a fixed wall clock. */
-export function driverFor(topology: Topology, config: TestDriverConfig = {}, wallClockMs = 0): TopologyTestDriver {
-  return new TopologyTestDriver(topology, { applicationId: 'app', logger: recordingLogger(), ...config }, wallClockMs);
+export function driverFor(
+  topology: Topology,
+  config: TestDriverConfig = {},
+  wallClockMs = 0,
+): TopologyTestDriver {
+  return new TopologyTestDriver(
+    topology,
+    { applicationId: 'app', logger: recordingLogger(), ...config },
+    wallClockMs,
+  );
 }
 
 /** A `string`/`string` source stream `input` on a fresh builder. */
