@@ -115,9 +115,11 @@ describeWithKafka('KafkaStreams on a real broker', () => {
     });
     apps.push(survivor);
     await survivor.start();
+    // Node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a child process
+    // that a SIGKILL of the CLI would leave running.
     const victim = spawn(
-      join('node_modules', '.bin', 'tsx'),
-      [join('test', 'integration', 'support', 'word-count-worker.ts'), brokers.join(','), applicationId, input, output, await stateDir()],
+      process.execPath,
+      ['--import', 'tsx', join('test', 'integration', 'support', 'word-count-worker.ts'), brokers.join(','), applicationId, input, output, await stateDir()],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(victim);
