@@ -4,7 +4,9 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'bench/kafka-streams/target/**', 'coverage/**'] },
+  {
+    ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'bench/kafka-streams/target/**', 'coverage/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

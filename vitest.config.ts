@@ -14,7 +14,12 @@ export default defineConfig({
         test: {
           name: 'types',
           include: ['test/types/**/*.test-d.ts'],
-          typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ['test/types/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
         },
       },
       {

@@ -4,7 +4,12 @@
  */
 
 // DSL
-export { StreamsBuilder, type GlobalKTable, type TableConsumed, type TopologyConfig } from './dsl/streams-builder.js';
+export {
+  StreamsBuilder,
+  type GlobalKTable,
+  type TableConsumed,
+  type TopologyConfig,
+} from './dsl/streams-builder.js';
 export type { KStream, BranchedKStream, Branched } from './dsl/kstream.js';
 export type { KTable } from './dsl/ktable.js';
 export type { KGroupedStream } from './dsl/kgrouped-stream.js';
@@ -79,7 +84,11 @@ export { SessionWindows } from './windowing/session-windows.js';
 export { JoinWindows } from './windowing/join-windows.js';
 export { EmitStrategy } from './windowing/emit-strategy.js';
 export { BufferConfig, Suppressed } from './windowing/suppressed.js';
-export type { TimeWindowedKStream, WindowedAggregateOptions, WindowedMaterialized } from './dsl/time-windowed-kstream.js';
+export type {
+  TimeWindowedKStream,
+  WindowedAggregateOptions,
+  WindowedMaterialized,
+} from './dsl/time-windowed-kstream.js';
 export type { SessionWindowedKStream } from './dsl/session-windowed-kstream.js';
 export type {
   WindowBytesStore,

@@ -32,12 +32,20 @@ const compilers: { [K in GraphNode['kind']]: Compiler<Extract<GraphNode, { kind:
     if (node.stores.length > 0) topology.connectProcessorAndStateStores(node.name, ...node.stores);
   },
   sink: (node, topology) =>
-    topology.addSink(node.name, node.topic, { key: node.keySerde, value: node.valueSerde, partitioner: node.partitioner }, node.parent),
+    topology.addSink(
+      node.name,
+      node.topic,
+      { key: node.keySerde, value: node.valueSerde, partitioner: node.partitioner },
+      node.parent,
+    ),
   store: (node, topology) => topology.addStateStore(dslStoreBuilder(node, topology)),
   repartition: (node, topology, config) => {
     const key = node.keySerde ?? config.defaultKeySerde;
     const value = node.valueSerde ?? config.defaultValueSerde;
-    for (const [what, serde] of [['key', key], ['value', value]] as const) {
+    for (const [what, serde] of [
+      ['key', key],
+      ['value', value],
+    ] as const) {
       if (serde === undefined) {
         throw new TopologyError(
           `"${node.requestedBy}" writes to repartition topic ${node.baseName}-repartition, but the ${what} serde is unknown (an upstream operator changed the type or key): pass { ${what}: Serdes.… } to the grouping or join (or set default${what === 'key' ? 'Key' : 'Value'}Serde in build()).`,
@@ -49,7 +57,12 @@ const compilers: { [K in GraphNode['kind']]: Compiler<Extract<GraphNode, { kind:
     const wireValue = node.changeValues ? changeSerde(value!) : value;
     topology.addInternalTopic(topic, node.numberOfPartitions);
     topology.addProcessor(node.filterName, kstreamRepartitionFilter(), node.parent);
-    topology.addSink(node.sinkName, topic, { key, value: wireValue, partitioner: node.partitioner }, node.filterName);
+    topology.addSink(
+      node.sinkName,
+      topic,
+      { key, value: wireValue, partitioner: node.partitioner },
+      node.filterName,
+    );
     topology.addSource(node.sourceName, topic, { key, value: wireValue });
   },
   'global-store': (node, topology) => {
@@ -111,7 +124,11 @@ function applyMaterialized(builder: StoreBuilder<StateStore>, m: Materialized<an
  * The inner store of a DSL store is picked when a task builds it, so one topology runs on
  * persistent stores in an app and in-memory ones in the test driver (`defaultDslStore`).
  */
-function deferredSupplier(name: string, storeType: 'in-memory' | 'persistent' | undefined, topology: Topology): KeyValueBytesStoreSupplier {
+function deferredSupplier(
+  name: string,
+  storeType: 'in-memory' | 'persistent' | undefined,
+  topology: Topology,
+): KeyValueBytesStoreSupplier {
   return {
     name,
     get kind() {
@@ -119,7 +136,9 @@ function deferredSupplier(name: string, storeType: 'in-memory' | 'persistent' | 
     },
     get() {
       const type = storeType ?? topology.defaultDslStore;
-      return type === 'persistent' ? Stores.persistentKeyValueStore(name).get() : Stores.inMemoryKeyValueStore(name).get();
+      return type === 'persistent'
+        ? Stores.persistentKeyValueStore(name).get()
+        : Stores.inMemoryKeyValueStore(name).get();
     },
   };
 }

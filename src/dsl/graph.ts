@@ -1,6 +1,11 @@
 import type { Serde } from '../serde/serde.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
-import type { Processor, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from '../topology/processor.js';
+import type {
+  Processor,
+  StreamPartitioner,
+  TimestampExtractor,
+  TopicNameExtractor,
+} from '../topology/processor.js';
 import type { Materialized } from './options.js';
 
 /**

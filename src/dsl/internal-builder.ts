@@ -17,7 +17,9 @@ export class InternalStreamsBuilder {
   nameOr(given: string | undefined, prefix: string): string {
     if (given === undefined) return this.newName(prefix);
     if (typeof given !== 'string' || given.length === 0) {
-      throw new TopologyError(`Operator names must be non-empty strings (got ${JSON.stringify(given)} for ${prefix.slice(0, -1)}).`);
+      throw new TopologyError(
+        `Operator names must be non-empty strings (got ${JSON.stringify(given)} for ${prefix.slice(0, -1)}).`,
+      );
     }
     return given;
   }
@@ -25,16 +27,23 @@ export class InternalStreamsBuilder {
   add<N extends GraphNode>(node: N): N {
     for (const name of nodeNames(node)) {
       if (this.names.has(name)) {
-        throw new TopologyError(`A processor named "${name}" already exists: give each operator a unique { name }.`, {
-          node: name,
-        });
+        throw new TopologyError(
+          `A processor named "${name}" already exists: give each operator a unique { name }.`,
+          {
+            node: name,
+          },
+        );
       }
       this.names.add(name);
     }
-    const store = node.kind === 'store' ? node.name : node.kind === 'global-store' ? node.storeName : undefined;
+    const store =
+      node.kind === 'store' ? node.name : node.kind === 'global-store' ? node.storeName : undefined;
     if (store !== undefined) {
       if (this.storeNames.has(store)) {
-        throw new TopologyError(`A state store named "${store}" already exists: store names must be unique.`, { node: store });
+        throw new TopologyError(
+          `A state store named "${store}" already exists: store names must be unique.`,
+          { node: store },
+        );
       }
       this.storeNames.add(store);
     }

@@ -28,13 +28,22 @@ export class KGroupedStreamImpl implements KGroupedStream<any, any> {
 
   count(options?: AggregateOptions<any, number>): KTable<any, number> {
     return this.aggregateWith('KSTREAM-AGGREGATE-', options, longSerde, (store) =>
-      kstreamAggregate(store, () => 0, (_k, _v, n: number) => n + 1),
+      kstreamAggregate(
+        store,
+        () => 0,
+        (_k, _v, n: number) => n + 1,
+      ),
     );
   }
 
-  reduce(reducer: (aggregate: any, value: any, key: any) => any, options?: AggregateOptions<any, any>): KTable<any, any> {
+  reduce(
+    reducer: (aggregate: any, value: any, key: any) => any,
+    options?: AggregateOptions<any, any>,
+  ): KTable<any, any> {
     requireFunction(reducer, 'reduce', 'reducer');
-    return this.aggregateWith('KSTREAM-REDUCE-', options, this.valueSerde, (store) => kstreamReduce(store, reducer));
+    return this.aggregateWith('KSTREAM-REDUCE-', options, this.valueSerde, (store) =>
+      kstreamReduce(store, reducer),
+    );
   }
 
   aggregate(
@@ -44,13 +53,18 @@ export class KGroupedStreamImpl implements KGroupedStream<any, any> {
   ): KTable<any, any> {
     requireFunction(initializer, 'aggregate', 'initializer');
     requireFunction(aggregator, 'aggregate', 'aggregator');
-    return this.aggregateWith('KSTREAM-AGGREGATE-', options, undefined, (store) => kstreamAggregate(store, initializer, aggregator));
+    return this.aggregateWith('KSTREAM-AGGREGATE-', options, undefined, (store) =>
+      kstreamAggregate(store, initializer, aggregator),
+    );
   }
 
   windowedBy(windows: any): any {
     if (windows instanceof SessionWindows) return new SessionWindowedKStreamImpl(this, windows);
-    if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStreamImpl(this, windows);
-    throw new TopologyError('windowedBy needs TimeWindows, SlidingWindows or SessionWindows (e.g. TimeWindows.ofSizeWithNoGrace(60_000)).');
+    if (windows instanceof TimeWindows || windows instanceof SlidingWindows)
+      return new TimeWindowedKStreamImpl(this, windows);
+    throw new TopologyError(
+      'windowedBy needs TimeWindows, SlidingWindows or SessionWindows (e.g. TimeWindows.ofSizeWithNoGrace(60_000)).',
+    );
   }
 
   /**
@@ -59,7 +73,12 @@ export class KGroupedStreamImpl implements KGroupedStream<any, any> {
    */
   upstream(storeName: string, requestedBy: string): KStreamImpl {
     if (!this.repartitionRequired) return this.stream;
-    return this.stream.repartitionAs(this.groupedName ?? storeName, this.keySerde, this.valueSerde, requestedBy);
+    return this.stream.repartitionAs(
+      this.groupedName ?? storeName,
+      this.keySerde,
+      this.valueSerde,
+      requestedBy,
+    );
   }
 
   private aggregateWith(
@@ -70,12 +89,26 @@ export class KGroupedStreamImpl implements KGroupedStream<any, any> {
   ): KTable<any, any> {
     const builder = this.stream.builder;
     const name = builder.nameOr(options?.name, prefix);
-    const storeName = options?.materialized?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
+    const storeName =
+      options?.materialized?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
     const keySerde = options?.materialized?.key ?? this.keySerde;
     const valueSerde = options?.materialized?.value ?? defaultValueSerde;
     const upstream = this.upstream(storeName, name);
-    builder.add({ kind: 'store', name: storeName, keySerde, valueSerde, materialized: options?.materialized, builder: undefined });
-    builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier: processor(storeName), stores: [storeName] });
+    builder.add({
+      kind: 'store',
+      name: storeName,
+      keySerde,
+      valueSerde,
+      materialized: options?.materialized,
+      builder: undefined,
+    });
+    builder.add({
+      kind: 'processor',
+      name,
+      parents: [upstream.nodeName],
+      supplier: processor(storeName),
+      stores: [storeName],
+    });
     return new KTableImpl(builder, name, storeName, keySerde, valueSerde);
   }
 }

@@ -21,7 +21,12 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
 
   count(options?: AggregateOptions<any, number>): KTable<any, number> {
     return this.aggregateWith('KTABLE-AGGREGATE-', options, longSerde, (store) =>
-      ktableAggregate(store, () => 0, (_k, _v, n: number) => n + 1, (_k, _v, n: number) => n - 1),
+      ktableAggregate(
+        store,
+        () => 0,
+        (_k, _v, n: number) => n + 1,
+        (_k, _v, n: number) => n - 1,
+      ),
     );
   }
 
@@ -32,7 +37,9 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
   ): KTable<any, any> {
     requireFunction(adder, 'reduce', 'adder');
     requireFunction(subtractor, 'reduce', 'subtractor');
-    return this.aggregateWith('KTABLE-REDUCE-', options, this.valueSerde, (store) => ktableReduce(store, adder, subtractor));
+    return this.aggregateWith('KTABLE-REDUCE-', options, this.valueSerde, (store) =>
+      ktableReduce(store, adder, subtractor),
+    );
   }
 
   aggregate(
@@ -44,7 +51,9 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
     requireFunction(initializer, 'aggregate', 'initializer');
     requireFunction(adder, 'aggregate', 'adder');
     requireFunction(subtractor, 'aggregate', 'subtractor');
-    return this.aggregateWith('KTABLE-AGGREGATE-', options, undefined, (store) => ktableAggregate(store, initializer, adder, subtractor));
+    return this.aggregateWith('KTABLE-AGGREGATE-', options, undefined, (store) =>
+      ktableAggregate(store, initializer, adder, subtractor),
+    );
   }
 
   private aggregateWith(
@@ -54,7 +63,8 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
     processor: (storeName: string) => () => Processor<any, any, any, any>,
   ): KTable<any, any> {
     const name = this.builder.nameOr(options?.name, prefix);
-    const storeName = options?.materialized?.storeName ?? options?.name ?? this.builder.newName(`${prefix}STATE-STORE-`);
+    const storeName =
+      options?.materialized?.storeName ?? options?.name ?? this.builder.newName(`${prefix}STATE-STORE-`);
     const base = this.groupedName ?? storeName;
     const sourceName = `${base}-repartition-source`;
     this.builder.add({
@@ -73,8 +83,21 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
     });
     const keySerde = options?.materialized?.key ?? this.keySerde;
     const valueSerde = options?.materialized?.value ?? defaultValueSerde;
-    this.builder.add({ kind: 'store', name: storeName, keySerde, valueSerde, materialized: options?.materialized, builder: undefined });
-    this.builder.add({ kind: 'processor', name, parents: [sourceName], supplier: processor(storeName), stores: [storeName] });
+    this.builder.add({
+      kind: 'store',
+      name: storeName,
+      keySerde,
+      valueSerde,
+      materialized: options?.materialized,
+      builder: undefined,
+    });
+    this.builder.add({
+      kind: 'processor',
+      name,
+      parents: [sourceName],
+      supplier: processor(storeName),
+      stores: [storeName],
+    });
     return new KTableImpl(this.builder, name, storeName, keySerde, valueSerde);
   }
 }

@@ -36,39 +36,97 @@ export class KStreamImpl implements KStream<any, any> {
   ) {}
 
   filter(predicate: (key: any, value: any) => boolean, options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-FILTER-', options, kstreamFilter(requireFunction(predicate, 'filter', 'predicate'), false), false);
+    return this.stateless(
+      'KSTREAM-FILTER-',
+      options,
+      kstreamFilter(requireFunction(predicate, 'filter', 'predicate'), false),
+      false,
+    );
   }
 
   filterNot(predicate: (key: any, value: any) => boolean, options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-FILTER-', options, kstreamFilter(requireFunction(predicate, 'filterNot', 'predicate'), true), false);
+    return this.stateless(
+      'KSTREAM-FILTER-',
+      options,
+      kstreamFilter(requireFunction(predicate, 'filterNot', 'predicate'), true),
+      false,
+    );
   }
 
   map(mapper: (key: any, value: any) => readonly [any, any], options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-MAP-', options, kstreamMap(requireFunction(mapper, 'map', 'mapper')), true, true, true);
+    return this.stateless(
+      'KSTREAM-MAP-',
+      options,
+      kstreamMap(requireFunction(mapper, 'map', 'mapper')),
+      true,
+      true,
+      true,
+    );
   }
 
   mapValues(mapper: (value: any, key: any) => any, options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-MAPVALUES-', options, kstreamMapValues(requireFunction(mapper, 'mapValues', 'mapper')), false, false, true);
+    return this.stateless(
+      'KSTREAM-MAPVALUES-',
+      options,
+      kstreamMapValues(requireFunction(mapper, 'mapValues', 'mapper')),
+      false,
+      false,
+      true,
+    );
   }
 
-  flatMap(mapper: (key: any, value: any) => Iterable<readonly [any, any]>, options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-FLATMAP-', options, kstreamFlatMap(requireFunction(mapper, 'flatMap', 'mapper')), true, true, true);
+  flatMap(
+    mapper: (key: any, value: any) => Iterable<readonly [any, any]>,
+    options?: Named,
+  ): KStream<any, any> {
+    return this.stateless(
+      'KSTREAM-FLATMAP-',
+      options,
+      kstreamFlatMap(requireFunction(mapper, 'flatMap', 'mapper')),
+      true,
+      true,
+      true,
+    );
   }
 
   flatMapValues(mapper: (value: any, key: any) => Iterable<any>, options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-FLATMAPVALUES-', options, kstreamFlatMapValues(requireFunction(mapper, 'flatMapValues', 'mapper')), false, false, true);
+    return this.stateless(
+      'KSTREAM-FLATMAPVALUES-',
+      options,
+      kstreamFlatMapValues(requireFunction(mapper, 'flatMapValues', 'mapper')),
+      false,
+      false,
+      true,
+    );
   }
 
   selectKey(selector: (key: any, value: any) => any, options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-KEY-SELECT-', options, kstreamSelectKey(requireFunction(selector, 'selectKey', 'selector')), true, true, false);
+    return this.stateless(
+      'KSTREAM-KEY-SELECT-',
+      options,
+      kstreamSelectKey(requireFunction(selector, 'selectKey', 'selector')),
+      true,
+      true,
+      false,
+    );
   }
 
   peek(action: (key: any, value: any) => void, options?: Named): KStream<any, any> {
-    return this.stateless('KSTREAM-PEEK-', options, kstreamPeek(requireFunction(action, 'peek', 'action'), true), false);
+    return this.stateless(
+      'KSTREAM-PEEK-',
+      options,
+      kstreamPeek(requireFunction(action, 'peek', 'action'), true),
+      false,
+    );
   }
 
   foreach(action: (key: any, value: any) => void, options?: Named): void {
-    this.stateless('KSTREAM-FOREACH-', options, kstreamPeek(requireFunction(action, 'foreach', 'action'), false), false);
+    this.stateless(
+      'KSTREAM-FOREACH-',
+      options,
+      kstreamPeek(requireFunction(action, 'foreach', 'action'), false),
+      false,
+    );
   }
 
   merge(other: KStream<any, any>, options?: Named): KStream<any, any> {
@@ -76,10 +134,22 @@ export class KStreamImpl implements KStream<any, any> {
       throw new TopologyError('merge() needs a KStream from the same StreamsBuilder.');
     }
     const name = this.builder.nameOr(options?.name, 'KSTREAM-MERGE-');
-    this.builder.add({ kind: 'processor', name, parents: [this.nodeName, other.nodeName], supplier: kstreamPassThrough(), stores: [] });
+    this.builder.add({
+      kind: 'processor',
+      name,
+      parents: [this.nodeName, other.nodeName],
+      supplier: kstreamPassThrough(),
+      stores: [],
+    });
     const sameKeySerde = this.keySerde === other.keySerde ? this.keySerde : undefined;
     const sameValueSerde = this.valueSerde === other.valueSerde ? this.valueSerde : undefined;
-    return new KStreamImpl(this.builder, name, sameKeySerde, sameValueSerde, this.repartitionRequired || other.repartitionRequired);
+    return new KStreamImpl(
+      this.builder,
+      name,
+      sameKeySerde,
+      sameValueSerde,
+      this.repartitionRequired || other.repartitionRequired,
+    );
   }
 
   to(topic: string | TopicNameExtractor<any, any>, options?: Produced<any, any>): void {
@@ -99,11 +169,23 @@ export class KStreamImpl implements KStream<any, any> {
   }
 
   repartition(options?: Repartitioned<any, any>): KStream<any, any> {
-    if (options?.numberOfPartitions !== undefined && !(Number.isInteger(options.numberOfPartitions) && options.numberOfPartitions > 0)) {
-      throw new TopologyError(`repartition(): numberOfPartitions must be a positive integer, got ${options.numberOfPartitions}.`);
+    if (
+      options?.numberOfPartitions !== undefined &&
+      !(Number.isInteger(options.numberOfPartitions) && options.numberOfPartitions > 0)
+    ) {
+      throw new TopologyError(
+        `repartition(): numberOfPartitions must be a positive integer, got ${options.numberOfPartitions}.`,
+      );
     }
     const base = this.builder.nameOr(options?.name, 'KSTREAM-REPARTITION-');
-    return this.repartitionAs(base, options?.key, options?.value, 'repartition', options?.numberOfPartitions, options?.partitioner);
+    return this.repartitionAs(
+      base,
+      options?.key,
+      options?.value,
+      'repartition',
+      options?.numberOfPartitions,
+      options?.partitioner,
+    );
   }
 
   /** @internal Inserts null-key filter → sink → `<base>-repartition` → source; returns the stream read back. */
@@ -137,22 +219,52 @@ export class KStreamImpl implements KStream<any, any> {
 
   toTable(options?: TableOptions<any, any>): KTable<any, any> {
     const name = this.builder.nameOr(options?.name, 'KSTREAM-TOTABLE-');
-    const storeName = options?.materialized?.storeName ?? (options?.name ?? this.builder.newName('KSTREAM-TOTABLE-STATE-STORE-'));
+    const storeName =
+      options?.materialized?.storeName ??
+      options?.name ??
+      this.builder.newName('KSTREAM-TOTABLE-STATE-STORE-');
     const keySerde = options?.materialized?.key ?? this.keySerde;
     const valueSerde = options?.materialized?.value ?? this.valueSerde;
-    const upstream = this.repartitionRequired ? this.repartitionAs(`${name}`, keySerde, valueSerde, name) : this;
-    this.builder.add({ kind: 'store', name: storeName, keySerde, valueSerde, materialized: options?.materialized, builder: undefined });
-    this.builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier: ktableSource(storeName), stores: [storeName] });
+    const upstream = this.repartitionRequired
+      ? this.repartitionAs(`${name}`, keySerde, valueSerde, name)
+      : this;
+    this.builder.add({
+      kind: 'store',
+      name: storeName,
+      keySerde,
+      valueSerde,
+      materialized: options?.materialized,
+      builder: undefined,
+    });
+    this.builder.add({
+      kind: 'processor',
+      name,
+      parents: [upstream.nodeName],
+      supplier: ktableSource(storeName),
+      stores: [storeName],
+    });
     return new KTableImpl(this.builder, name, storeName, keySerde, valueSerde);
   }
 
   groupByKey(options?: Grouped<any, any>): KGroupedStream<any, any> {
-    return new KGroupedStreamImpl(this, options?.key ?? this.keySerde, options?.value ?? this.valueSerde, options?.name, this.repartitionRequired);
+    return new KGroupedStreamImpl(
+      this,
+      options?.key ?? this.keySerde,
+      options?.value ?? this.valueSerde,
+      options?.name,
+      this.repartitionRequired,
+    );
   }
 
   groupBy(selector: (key: any, value: any) => any, options?: Grouped<any, any>): KGroupedStream<any, any> {
     const selected = this.selectKey(requireFunction(selector, 'groupBy', 'selector')) as KStreamImpl;
-    return new KGroupedStreamImpl(selected, options?.key, options?.value ?? this.valueSerde, options?.name, true);
+    return new KGroupedStreamImpl(
+      selected,
+      options?.key,
+      options?.value ?? this.valueSerde,
+      options?.name,
+      true,
+    );
   }
 
   split(options?: Named): BranchedKStream<any, any> {
@@ -163,14 +275,29 @@ export class KStreamImpl implements KStream<any, any> {
   process(supplier: ProcessorSupplier<any, any, any, any>, options?: ProcessOptions): KStream<any, any> {
     const name = this.builder.nameOr(options?.name, 'KSTREAM-PROCESSOR-');
     const factory = supplierToFactory(requireSupplier(supplier, 'process'));
-    this.builder.add({ kind: 'processor', name, parents: [this.nodeName], supplier: factory, stores: [...(options?.stores ?? [])] });
+    this.builder.add({
+      kind: 'processor',
+      name,
+      parents: [this.nodeName],
+      supplier: factory,
+      stores: [...(options?.stores ?? [])],
+    });
     return new KStreamImpl(this.builder, name, undefined, undefined, true);
   }
 
-  processValues(supplier: ProcessorSupplier<any, any, any, any>, options?: ProcessOptions): KStream<any, any> {
+  processValues(
+    supplier: ProcessorSupplier<any, any, any, any>,
+    options?: ProcessOptions,
+  ): KStream<any, any> {
     const name = this.builder.nameOr(options?.name, 'KSTREAM-PROCESSVALUES-');
     const processor = kstreamProcessValues(requireSupplier(supplier, 'processValues'));
-    this.builder.add({ kind: 'processor', name, parents: [this.nodeName], supplier: processor, stores: [...(options?.stores ?? [])] });
+    this.builder.add({
+      kind: 'processor',
+      name,
+      parents: [this.nodeName],
+      supplier: processor,
+      stores: [...(options?.stores ?? [])],
+    });
     return new KStreamImpl(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
   }
 
@@ -221,10 +348,19 @@ class BranchedKStreamImpl implements BranchedKStream<any, any> {
     private readonly stream: KStreamImpl,
     private readonly splitName: string,
   ) {
-    stream.builder.add({ kind: 'processor', name: splitName, parents: [stream.nodeName], supplier: kstreamBranch(this.spec), stores: [] });
+    stream.builder.add({
+      kind: 'processor',
+      name: splitName,
+      parents: [stream.nodeName],
+      supplier: kstreamBranch(this.spec),
+      stores: [],
+    });
   }
 
-  branch(predicate: (key: any, value: any) => boolean, options?: Branched<any, any>): BranchedKStream<any, any> {
+  branch(
+    predicate: (key: any, value: any) => boolean,
+    options?: Branched<any, any>,
+  ): BranchedKStream<any, any> {
     this.requireOpen();
     requireFunction(predicate, 'branch', 'predicate');
     const child = this.addBranch(options, this.spec.branches.length + 1);
@@ -247,17 +383,34 @@ class BranchedKStreamImpl implements BranchedKStream<any, any> {
     const { builder } = this.stream;
     const child = this.splitName + (options?.name ?? String(index));
     if (options?.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
-      throw new TopologyError(`split() "${this.splitName}": branch names must be non-empty strings.`, { node: this.splitName });
-    }
-    if (child in this.result || this.spec.branches.some((b) => b.child === child)) {
-      throw new TopologyError(`split() "${this.splitName}": two branches are named "${child}"; branch names must be unique.`, {
+      throw new TopologyError(`split() "${this.splitName}": branch names must be non-empty strings.`, {
         node: this.splitName,
       });
     }
+    if (child in this.result || this.spec.branches.some((b) => b.child === child)) {
+      throw new TopologyError(
+        `split() "${this.splitName}": two branches are named "${child}"; branch names must be unique.`,
+        {
+          node: this.splitName,
+        },
+      );
+    }
     // Kafka Streams burns one position per branch; keep generated names downstream identical.
     builder.newName('');
-    builder.add({ kind: 'processor', name: child, parents: [this.splitName], supplier: kstreamPassThrough(), stores: [] });
-    const branchStream = new KStreamImpl(builder, child, this.stream.keySerde, this.stream.valueSerde, this.stream.repartitionRequired);
+    builder.add({
+      kind: 'processor',
+      name: child,
+      parents: [this.splitName],
+      supplier: kstreamPassThrough(),
+      stores: [],
+    });
+    const branchStream = new KStreamImpl(
+      builder,
+      child,
+      this.stream.keySerde,
+      this.stream.valueSerde,
+      this.stream.repartitionRequired,
+    );
     const chained = options?.chain === undefined ? branchStream : options.chain(branchStream);
     if (chained !== undefined) this.result[child] = chained;
     return child;
@@ -269,13 +422,24 @@ class BranchedKStreamImpl implements BranchedKStream<any, any> {
   }
 
   private requireOpen(): void {
-    if (this.finished) throw new TopologyError(`split() "${this.splitName}" is already finished with defaultBranch()/noDefaultBranch().`);
+    if (this.finished)
+      throw new TopologyError(
+        `split() "${this.splitName}" is already finished with defaultBranch()/noDefaultBranch().`,
+      );
   }
 }
 
-function requireSupplier(supplier: ProcessorSupplier<any, any, any, any>, op: string): ProcessorSupplier<any, any, any, any> {
-  if (typeof supplier !== 'function' && (typeof supplier !== 'object' || supplier === null || typeof supplier.get !== 'function')) {
-    throw new TopologyError(`${op}() needs a processor supplier: a function returning a Processor, or an object with get().`);
+function requireSupplier(
+  supplier: ProcessorSupplier<any, any, any, any>,
+  op: string,
+): ProcessorSupplier<any, any, any, any> {
+  if (
+    typeof supplier !== 'function' &&
+    (typeof supplier !== 'object' || supplier === null || typeof supplier.get !== 'function')
+  ) {
+    throw new TopologyError(
+      `${op}() needs a processor supplier: a function returning a Processor, or an object with get().`,
+    );
   }
   return supplier;
 }

@@ -47,7 +47,10 @@ export interface KStream<K, V> {
    * Replaces each record with zero or more `[key, value]` records.
    * @example `lines.flatMap((_, line) => line.split(' ').map((w) => [w, 1] as const))`
    */
-  flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<readonly [KR, VR]>, options?: Named): KStream<KR, VR>;
+  flatMap<KR, VR>(
+    mapper: (key: K, value: V) => Iterable<readonly [KR, VR]>,
+    options?: Named,
+  ): KStream<KR, VR>;
 
   /**
    * Replaces each value with zero or more values, keeping the key.
@@ -126,7 +129,10 @@ export interface KStream<K, V> {
    * Runs a Processor API processor; it may forward any keys and values (marks the stream for repartitioning).
    * @example `stream.process(() => new Deduplicate(), { stores: ['seen'] })`
    */
-  process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, options?: ProcessOptions): KStream<KOut, VOut>;
+  process<KOut, VOut>(
+    supplier: ProcessorSupplier<K, V, KOut, VOut>,
+    options?: ProcessOptions,
+  ): KStream<KOut, VOut>;
 
   /**
    * Runs a processor that may change values but not keys, so no repartition is needed.
@@ -152,7 +158,11 @@ export interface KStream<K, V> {
    * updates produce no output. A stream whose key changed upstream is repartitioned first.
    * @example `orders.join(customers, (order, customer) => ({ ...order, tier: customer.tier }))`
    */
-  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, options?: Joined<K, V>): KStream<K, VR>;
+  join<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT, key: K) => VR,
+    options?: Joined<K, V>,
+  ): KStream<K, VR>;
   /**
    * Joins records of two streams with the same key whose timestamps are within `windows` of each
    * other (`other` at most `beforeMs` earlier and `afterMs` later). Each pair gives one result,
@@ -181,7 +191,11 @@ export interface KStream<K, V> {
    * `null` key is kept and joined with `null` too; `null` values are still dropped).
    * @example `orders.leftJoin(customers, (order, customer) => ({ ...order, tier: customer?.tier ?? 'none' }))`
    */
-  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, options?: Joined<K, V>): KStream<K, VR>;
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT | null, key: K) => VR,
+    options?: Joined<K, V>,
+  ): KStream<K, VR>;
   /**
    * Like `join(other, …, windows)`, but a record of this stream that finds no partner is emitted
    * joined with `null` once its window has closed (stream time passed its timestamp + `afterMs` +

@@ -39,7 +39,10 @@ export class KTableImpl implements KTable<any, any> {
     return this.filterWith(requireFunction(predicate, 'filter', 'predicate'), false, options);
   }
 
-  filterNot(predicate: (key: any, value: any) => boolean, options?: TableOptions<any, any>): KTable<any, any> {
+  filterNot(
+    predicate: (key: any, value: any) => boolean,
+    options?: TableOptions<any, any>,
+  ): KTable<any, any> {
     return this.filterWith(requireFunction(predicate, 'filterNot', 'predicate'), true, options);
   }
 
@@ -59,7 +62,13 @@ export class KTableImpl implements KTable<any, any> {
 
   toStream(options?: Named): KStream<any, any> {
     const name = this.builder.nameOr(options?.name, 'KTABLE-TOSTREAM-');
-    this.builder.add({ kind: 'processor', name, parents: [this.nodeName], supplier: ktableToStream(), stores: [] });
+    this.builder.add({
+      kind: 'processor',
+      name,
+      parents: [this.nodeName],
+      supplier: ktableToStream(),
+      stores: [],
+    });
     return new KStreamImpl(this.builder, name, this.keySerde, this.valueSerde, false);
   }
 
@@ -68,10 +77,19 @@ export class KTableImpl implements KTable<any, any> {
     return new KTableImpl(this.builder, name, undefined, this.keySerde, this.valueSerde, this);
   }
 
-  groupBy(selector: (key: any, value: any) => readonly [any, any], options?: Grouped<any, any>): KGroupedTable<any, any> {
+  groupBy(
+    selector: (key: any, value: any) => readonly [any, any],
+    options?: Grouped<any, any>,
+  ): KGroupedTable<any, any> {
     requireFunction(selector, 'groupBy', 'selector');
     const name = this.builder.nameOr(options?.name, 'KTABLE-SELECT-');
-    this.builder.add({ kind: 'processor', name, parents: [this.nodeName], supplier: ktableRepartitionMap(selector), stores: [] });
+    this.builder.add({
+      kind: 'processor',
+      name,
+      parents: [this.nodeName],
+      supplier: ktableRepartitionMap(selector),
+      stores: [],
+    });
     this.enableSendingOldValues();
     const valueSerde = options?.value;
     return new KGroupedTableImpl(this.builder, name, options?.key, valueSerde, options?.name);
@@ -89,7 +107,11 @@ export class KTableImpl implements KTable<any, any> {
     return joinTable(this, 'outer', other, joiner, options, undefined);
   }
 
-  private filterWith(predicate: (key: any, value: any) => boolean, negate: boolean, options?: TableOptions<any, any>): KTable<any, any> {
+  private filterWith(
+    predicate: (key: any, value: any) => boolean,
+    negate: boolean,
+    options?: TableOptions<any, any>,
+  ): KTable<any, any> {
     const name = this.builder.nameOr(options?.name, 'KTABLE-FILTER-');
     const storeName = this.materialize(options, 'KTABLE-FILTER-STATE-STORE-', this.valueSerde);
     const sendOldValues = { enabled: false };
@@ -104,12 +126,22 @@ export class KTableImpl implements KTable<any, any> {
   }
 
   /** Adds a store when the operator is asked to materialize its result; returns its name. */
-  private materialize(options: TableOptions<any, any> | undefined, prefix: string, valueSerde: Serde<any> | undefined): string | undefined {
+  private materialize(
+    options: TableOptions<any, any> | undefined,
+    prefix: string,
+    valueSerde: Serde<any> | undefined,
+  ): string | undefined {
     if (options?.materialized === undefined) return undefined;
     const m = options.materialized;
     const storeName = m.storeName ?? this.builder.newName(prefix);
-    this.builder.add({ kind: 'store', name: storeName, keySerde: m.key ?? this.keySerde, valueSerde: m.value ?? valueSerde, materialized: m, builder: undefined });
+    this.builder.add({
+      kind: 'store',
+      name: storeName,
+      keySerde: m.key ?? this.keySerde,
+      valueSerde: m.value ?? valueSerde,
+      materialized: m,
+      builder: undefined,
+    });
     return storeName;
   }
 }
-

@@ -54,7 +54,10 @@ export interface KTable<K, V> {
    * from its old group and its new value added to its new group.
    * @example `users.groupBy((_, u) => [u.country, u], { key: Serdes.string(), value: Serdes.json() }).count()`
    */
-  groupBy<KR, VR>(selector: (key: K, value: V) => readonly [KR, VR], options?: Grouped<KR, VR>): KGroupedTable<KR, VR>;
+  groupBy<KR, VR>(
+    selector: (key: K, value: V) => readonly [KR, VR],
+    options?: Grouped<KR, VR>,
+  ): KGroupedTable<KR, VR>;
 
   /**
    * Foreign-key join: joins each row with the `other` row whose key `foreignKeyExtractor(value)`
@@ -74,7 +77,11 @@ export interface KTable<K, V> {
    * on either side updates it, and a delete on either side deletes it.
    * @example `users.join(settings, (user, s) => ({ ...user, theme: s.theme }), { materialized: { storeName: 'user-settings' } })`
    */
-  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, options?: TableOptions<K, VR>): KTable<K, VR>;
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    options?: TableOptions<K, VR>,
+  ): KTable<K, VR>;
 
   /**
    * Foreign-key left join: like the foreign-key `join`, but a row whose foreign key is `null` or
@@ -92,7 +99,11 @@ export interface KTable<K, V> {
    * has no row for its key.
    * @example `users.leftJoin(settings, (user, s) => ({ ...user, theme: s?.theme ?? 'light' }))`
    */
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, options?: TableOptions<K, VR>): KTable<K, VR>;
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    options?: TableOptions<K, VR>,
+  ): KTable<K, VR>;
 
   /**
    * Like `join`, but every key of either table is in the result, joined with `null` on the side

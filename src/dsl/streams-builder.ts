@@ -1,5 +1,4 @@
 import { TopologyError } from '../errors.js';
-import type { Serde } from '../serde/serde.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 import { ktableSource } from '../topology/processors/ktable-source.js';
 import type { Topology } from '../topology/topology.js';
@@ -54,7 +53,10 @@ export class StreamsBuilder {
    * A stream of the records of `topics`. Serdes type the stream: `KStream<string, Order>` below.
    * @example `builder.stream('orders', { key: Serdes.string(), value: Serdes.json<Order>() })`
    */
-  stream<K = unknown, V = unknown>(topics: string | readonly string[], options?: Consumed<K, V>): KStream<K, V> {
+  stream<K = unknown, V = unknown>(
+    topics: string | readonly string[],
+    options?: Consumed<K, V>,
+  ): KStream<K, V> {
     const name = this.internal.nameOr(options?.name, 'KSTREAM-SOURCE-');
     this.internal.add({
       kind: 'source',
@@ -88,8 +90,21 @@ export class StreamsBuilder {
       timestampExtractor: options?.timestampExtractor,
       offsetReset: options?.offsetReset,
     });
-    this.internal.add({ kind: 'store', name: storeName, keySerde, valueSerde, materialized: options?.materialized, builder: undefined });
-    this.internal.add({ kind: 'processor', name, parents: [sourceName], supplier: ktableSource(storeName), stores: [storeName] });
+    this.internal.add({
+      kind: 'store',
+      name: storeName,
+      keySerde,
+      valueSerde,
+      materialized: options?.materialized,
+      builder: undefined,
+    });
+    this.internal.add({
+      kind: 'processor',
+      name,
+      parents: [sourceName],
+      supplier: ktableSource(storeName),
+      stores: [storeName],
+    });
     return new KTableImpl(this.internal, name, storeName, keySerde, valueSerde) as KTable<K, V>;
   }
 
@@ -125,7 +140,14 @@ export class StreamsBuilder {
     if (builder === null || typeof builder !== 'object' || typeof builder.build !== 'function') {
       throw new TopologyError('addStateStore() needs a StoreBuilder, e.g. Stores.keyValueStoreBuilder(...).');
     }
-    this.internal.add({ kind: 'store', name: builder.name, keySerde: undefined, valueSerde: undefined, materialized: undefined, builder });
+    this.internal.add({
+      kind: 'store',
+      name: builder.name,
+      keySerde: undefined,
+      valueSerde: undefined,
+      materialized: undefined,
+      builder,
+    });
     return this;
   }
 

@@ -19,7 +19,8 @@ export async function readCheckpoint(taskDir: string): Promise<Checkpoint | unde
   }
   try {
     const parsed = JSON.parse(text) as { version?: number; offsets?: Record<string, unknown> };
-    if (parsed.version !== 1 || typeof parsed.offsets !== 'object' || parsed.offsets === null) return 'corrupt';
+    if (parsed.version !== 1 || typeof parsed.offsets !== 'object' || parsed.offsets === null)
+      return 'corrupt';
     const out: Checkpoint = {};
     for (const [k, v] of Object.entries(parsed.offsets)) {
       if (typeof v !== 'string' || !/^\d+$/.test(v)) return 'corrupt';

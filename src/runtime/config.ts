@@ -122,13 +122,20 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     );
   }
   if (config.brokers !== undefined) {
-    if (!Array.isArray(config.brokers) || config.brokers.some((b) => typeof b !== 'string' || !/^[^\s:]+:\d+$/.test(b))) {
-      throw new ConfigError(`brokers must be an array of "host:port" strings; got ${JSON.stringify(config.brokers)}.`);
+    if (
+      !Array.isArray(config.brokers) ||
+      config.brokers.some((b) => typeof b !== 'string' || !/^[^\s:]+:\d+$/.test(b))
+    ) {
+      throw new ConfigError(
+        `brokers must be an array of "host:port" strings; got ${JSON.stringify(config.brokers)}.`,
+      );
     }
   }
   const guarantee = config.processingGuarantee ?? 'at_least_once';
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once') {
-    throw new ConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once'; got ${JSON.stringify(guarantee)}.`);
+    throw new ConfigError(
+      `processingGuarantee must be 'at_least_once' or 'exactly_once'; got ${JSON.stringify(guarantee)}.`,
+    );
   }
   const int = (key: keyof StreamsConfig, fallback: number, min: number): number => {
     const value = config[key] ?? fallback;
@@ -140,23 +147,34 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   const sessionTimeoutMs = int('sessionTimeoutMs', 45_000, 1_000);
   const heartbeatIntervalMs = int('heartbeatIntervalMs', 3_000, 100);
   if (heartbeatIntervalMs >= sessionTimeoutMs) {
-    throw new ConfigError(`heartbeatIntervalMs (${heartbeatIntervalMs}) must be lower than sessionTimeoutMs (${sessionTimeoutMs}).`);
+    throw new ConfigError(
+      `heartbeatIntervalMs (${heartbeatIntervalMs}) must be lower than sessionTimeoutMs (${sessionTimeoutMs}).`,
+    );
   }
   const replicationFactor = config.replicationFactor ?? -1;
   if (!Number.isInteger(replicationFactor) || (replicationFactor < 1 && replicationFactor !== -1)) {
-    throw new ConfigError(`replicationFactor must be a positive integer or -1 (broker default); got ${JSON.stringify(replicationFactor)}.`);
+    throw new ConfigError(
+      `replicationFactor must be a positive integer or -1 (broker default); got ${JSON.stringify(replicationFactor)}.`,
+    );
   }
   const defaultDslStore = config.defaultDslStore ?? 'persistent';
   if (defaultDslStore !== 'persistent' && defaultDslStore !== 'in-memory') {
-    throw new ConfigError(`defaultDslStore must be 'persistent' or 'in-memory'; got ${JSON.stringify(defaultDslStore)}.`);
+    throw new ConfigError(
+      `defaultDslStore must be 'persistent' or 'in-memory'; got ${JSON.stringify(defaultDslStore)}.`,
+    );
   }
-  if (config.stateDir !== undefined && (typeof config.stateDir !== 'string' || config.stateDir.length === 0)) {
+  if (
+    config.stateDir !== undefined &&
+    (typeof config.stateDir !== 'string' || config.stateDir.length === 0)
+  ) {
     throw new ConfigError(`stateDir must be a non-empty path; got ${JSON.stringify(config.stateDir)}.`);
   }
   for (const key of ['deserializationExceptionHandler', 'processingExceptionHandler'] as const) {
     const h = config[key];
     if (h !== undefined && h !== 'logAndFail' && h !== 'logAndContinue' && typeof h !== 'function') {
-      throw new ConfigError(`${key} must be 'logAndFail', 'logAndContinue' or a function; got ${JSON.stringify(h)}.`);
+      throw new ConfigError(
+        `${key} must be 'logAndFail', 'logAndContinue' or a function; got ${JSON.stringify(h)}.`,
+      );
     }
   }
   return {

@@ -1,14 +1,22 @@
 import type { StreamsError } from '../errors.js';
 
 /** Lifecycle states, as in Kafka Streams. */
-export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+export type StreamsState =
+  'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
 /** Something that happened in a running application, on `app.events$`. */
 export type StreamsEvent =
   | { type: 'state'; from: StreamsState; to: StreamsState }
   | { type: 'rebalance'; assigned: string[]; revoked: string[]; active: string[]; standby: string[] }
   | { type: 'commit'; tasks: string[]; records: number; durationMs: number }
-  | { type: 'restore-start'; store: string; topic: string; partition: number; startOffset: string; endOffset: string }
+  | {
+      type: 'restore-start';
+      store: string;
+      topic: string;
+      partition: number;
+      startOffset: string;
+      endOffset: string;
+    }
   | {
       type: 'restore-progress';
       store: string;
@@ -32,9 +40,23 @@ export type StreamsEvent =
  * ```
  */
 export interface RestoreListener {
-  onRestoreStart?(topicPartition: { topic: string; partition: number }, store: string, startOffset: string, endOffset: string): void;
-  onBatchRestored?(topicPartition: { topic: string; partition: number }, store: string, batchEndOffset: string, numRestored: number): void;
-  onRestoreEnd?(topicPartition: { topic: string; partition: number }, store: string, totalRestored: number): void;
+  onRestoreStart?(
+    topicPartition: { topic: string; partition: number },
+    store: string,
+    startOffset: string,
+    endOffset: string,
+  ): void;
+  onBatchRestored?(
+    topicPartition: { topic: string; partition: number },
+    store: string,
+    batchEndOffset: string,
+    numRestored: number,
+  ): void;
+  onRestoreEnd?(
+    topicPartition: { topic: string; partition: number },
+    store: string,
+    totalRestored: number,
+  ): void;
 }
 
 /** What `metadataForLocalTasks()` reports per task. */

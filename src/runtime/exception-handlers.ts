@@ -24,9 +24,7 @@ export interface FailedRecord {
  * ```
  */
 export type ExceptionHandler =
-  | 'logAndFail'
-  | 'logAndContinue'
-  | ((error: StreamsError, record: FailedRecord) => HandlerResponse);
+  'logAndFail' | 'logAndContinue' | ((error: StreamsError, record: FailedRecord) => HandlerResponse);
 
 /** @internal */
 export function resolveHandler(

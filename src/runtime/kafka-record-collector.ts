@@ -22,7 +22,12 @@ export class KafkaRecordCollector implements RecordCollector {
   }
 
   send(record: OutgoingRecord): void {
-    const out: ProducerRecord = { topic: record.topic, key: record.key, value: record.value, timestamp: record.timestamp };
+    const out: ProducerRecord = {
+      topic: record.topic,
+      key: record.key,
+      value: record.value,
+      timestamp: record.timestamp,
+    };
     if (record.partition !== undefined) out.partition = record.partition;
     if (record.headers !== undefined) out.headers = toBufferHeaders(record.headers);
     this.pending.push(out);
@@ -48,7 +53,9 @@ export class KafkaRecordCollector implements RecordCollector {
     try {
       sent = await producer.send(batch);
     } catch (cause) {
-      throw new ProductionError(`Producing ${batch.length} records failed: ${(cause as Error).message}`, { cause });
+      throw new ProductionError(`Producing ${batch.length} records failed: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     this.noteChangelogOffsets(batch, sent);
     return batch.length;

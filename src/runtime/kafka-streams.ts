@@ -115,7 +115,9 @@ export class KafkaStreams {
       );
     }
     topology.validate();
-    this.logger = this.config.logger ?? consoleLogger('info', { app: this.config.applicationId, client: this.config.clientId });
+    this.logger =
+      this.config.logger ??
+      consoleLogger('info', { app: this.config.applicationId, client: this.config.clientId });
     this.stateDir = this.config.stateDir ?? join(tmpdir(), 'tributary');
   }
 
@@ -130,7 +132,9 @@ export class KafkaStreams {
    */
   async start(): Promise<void> {
     if (this.state !== 'CREATED') {
-      throw new StreamsError(`start() can only be called once, on a CREATED instance (state is ${this.state}).`);
+      throw new StreamsError(
+        `start() can only be called once, on a CREATED instance (state is ${this.state}).`,
+      );
     }
     this.transition('REBALANCING');
     try {
@@ -139,11 +143,16 @@ export class KafkaStreams {
       await this.executor.run(() => undefined);
       if (this.failed) throw new StreamsError('The application failed while starting; see the error event.');
       if ((this.state as StreamsState) === 'REBALANCING') this.transition('RUNNING');
-      this.timer = setInterval(() => void this.tick(), Math.max(10, Math.min(this.config.commitIntervalMs, 100)));
+      this.timer = setInterval(
+        () => void this.tick(),
+        Math.max(10, Math.min(this.config.commitIntervalMs, 100)),
+      );
       this.timer.unref();
     } catch (error) {
       await this.fail(error);
-      throw error instanceof StreamsError ? error : new StreamsError(`Could not start: ${(error as Error).message}`, { cause: error });
+      throw error instanceof StreamsError
+        ? error
+        : new StreamsError(`Could not start: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -181,12 +190,18 @@ export class KafkaStreams {
         committedOffsets: Object.fromEntries([...t.committedOffsets].map(([k, v]) => [k, String(v)])),
       });
     }
-    for (const id of this.standbyIds) out.push({ taskId: id, kind: 'standby', topicPartitions: [], committedOffsets: {} });
+    for (const id of this.standbyIds)
+      out.push({ taskId: id, kind: 'standby', topicPartitions: [], committedOffsets: {} });
     return out;
   }
 
   /** Kafka Streams' per-thread view; this runtime has one processing loop per instance. */
-  localThreadsMetadata(): { threadName: string; state: StreamsState; activeTasks: TaskMetadata[]; standbyTasks: TaskMetadata[] }[] {
+  localThreadsMetadata(): {
+    threadName: string;
+    state: StreamsState;
+    activeTasks: TaskMetadata[];
+    standbyTasks: TaskMetadata[];
+  }[] {
     const tasks = this.metadataForLocalTasks();
     return [
       {
@@ -216,11 +231,13 @@ export class KafkaStreams {
     this.admin = await this.client.admin();
     this.plan = await planTopics(this.topology, c.applicationId, this.admin, c.replicationFactor);
     this.producer = await this.client.producer();
-    this.collector = new KafkaRecordCollector(this.plan.topicPartitions, new Set(this.plan.changelogs.values()));
+    this.collector = new KafkaRecordCollector(
+      this.plan.topicPartitions,
+      new Set(this.plan.changelogs.values()),
+    );
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const onDeserialization = resolveHandler(c.deserializationExceptionHandler, log);
     const onProcessing = resolveHandler(c.processingExceptionHandler, log);
-    const self = this;
     const registrations = new Map<string, ActiveTask>();
     this.host = {
       applicationId: c.applicationId,
@@ -229,16 +246,16 @@ export class KafkaStreams {
       defaultValueSerde: c.defaultValueSerde,
       cacheMaxBytes: c.cacheMaxBytes,
       wallClockMs: () => Date.now(),
-      taskDir: (taskId) => join(self.stateDir, c.applicationId, taskId),
+      taskDir: (taskId) => join(this.stateDir, c.applicationId, taskId),
       onDeserializationError: onDeserialization,
       onProcessingError: onProcessing,
       registerStore: (taskId, store, restore) => {
-        const task = registrations.get(taskId) ?? self.tasks.get(taskId);
-        task?.stores.push({ store, restore, changelogTopic: self.plan!.changelogs.get(store.name) });
+        const task = registrations.get(taskId) ?? this.tasks.get(taskId);
+        task?.stores.push({ store, restore, changelogTopic: this.plan!.changelogs.get(store.name) });
       },
-      globalStore: (name) => self.globalStores.get(name),
+      globalStore: (name) => this.globalStores.get(name),
       requestCommit: () => {
-        self.commitRequested = true;
+        this.commitRequested = true;
       },
     };
     this.registrations = registrations;
@@ -256,7 +273,11 @@ export class KafkaStreams {
       topicsBySub.set(sub, list);
     }
     const assignor = new TaskAssignor(
-      () => ({ processId: this.processId, previousActive: [...this.tasks.keys()], stateTasks: [...this.tasks.keys()] }),
+      () => ({
+        processId: this.processId,
+        previousActive: [...this.tasks.keys()],
+        stateTasks: [...this.tasks.keys()],
+      }),
       topicsBySub,
       this.config.numStandbyReplicas,
     );
@@ -360,7 +381,8 @@ export class KafkaStreams {
     if (logged.length === 0) return;
     const checkpoint = task.persistent ? await readCheckpoint(task.taskDir) : undefined;
     const checkpointOffsets = checkpoint === 'corrupt' || checkpoint === undefined ? {} : checkpoint;
-    if (checkpoint === 'corrupt') this.logger.warn({ taskId: task.id }, 'corrupt checkpoint ignored: restoring from the beginning');
+    if (checkpoint === 'corrupt')
+      this.logger.warn({ taskId: task.id }, 'corrupt checkpoint ignored: restoring from the beginning');
     const partition = task.task.partition;
     const ends = await this.admin!.listOffsets(logged.map((s) => ({ topic: s.changelogTopic!, partition })));
     for (const s of logged) {
@@ -368,7 +390,10 @@ export class KafkaStreams {
       const key = `${topic}:${partition}`;
       const end = ends.find((e) => e.topic === topic && e.partition === partition)!;
       const fromCheckpoint = s.store.persistent ? checkpointOffsets[key] : undefined;
-      const start = fromCheckpoint !== undefined && BigInt(fromCheckpoint) >= BigInt(end.begin) ? fromCheckpoint : end.begin;
+      const start =
+        fromCheckpoint !== undefined && BigInt(fromCheckpoint) >= BigInt(end.begin)
+          ? fromCheckpoint
+          : end.begin;
       task.changelogOffsets.set(key, end.end);
       if (BigInt(start) >= BigInt(end.end)) continue;
       await this.restoreStore(task, s, topic, partition, start, end.end);
@@ -386,7 +411,14 @@ export class KafkaStreams {
     const store = s.store.name;
     const tp = { topic, partition };
     const total = Number(BigInt(end) - BigInt(start));
-    this.eventSubject.next({ type: 'restore-start', store, topic, partition, startOffset: start, endOffset: end });
+    this.eventSubject.next({
+      type: 'restore-start',
+      store,
+      topic,
+      partition,
+      startOffset: start,
+      endOffset: end,
+    });
     this.config.restoreListener?.onRestoreStart?.(tp, store, start, end);
     this.logger.info({ taskId: task.id, store, topic, partition, from: start, to: end }, 'restoring store');
     const began = Date.now();
@@ -400,7 +432,12 @@ export class KafkaStreams {
       await reader.run({
         eachBatch: async (batch) => {
           s.restore(
-            batch.messages.map((m) => ({ key: m.key ?? Buffer.alloc(0), value: m.value, timestamp: m.timestamp, offset: m.offset })),
+            batch.messages.map((m) => ({
+              key: m.key ?? Buffer.alloc(0),
+              value: m.value,
+              timestamp: m.timestamp,
+              offset: m.offset,
+            })),
           );
           await s.store.flush();
           restored += batch.messages.length;
@@ -473,7 +510,8 @@ export class KafkaStreams {
   }
 
   private async maybeCommit(): Promise<void> {
-    if (this.commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) await this.commitAll();
+    if (this.commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs)
+      await this.commitAll();
   }
 
   /**
@@ -490,11 +528,17 @@ export class KafkaStreams {
     if (offsets.length > 0) await this.consumer!.commitOffsets(offsets);
     for (const task of this.tasks.values()) {
       task.markCommitted();
-      for (const [tp, offset] of this.collector!.changelogEndOffsets) if (task.changelogOffsets.has(tp)) task.changelogOffsets.set(tp, offset);
+      for (const [tp, offset] of this.collector!.changelogEndOffsets)
+        if (task.changelogOffsets.has(tp)) task.changelogOffsets.set(tp, offset);
       if (task.persistent) await writeCheckpoint(task.taskDir, Object.fromEntries(task.changelogOffsets));
     }
     if (records > 0 || offsets.length > 0) {
-      this.eventSubject.next({ type: 'commit', tasks: [...this.tasks.keys()], records, durationMs: Date.now() - began });
+      this.eventSubject.next({
+        type: 'commit',
+        tasks: [...this.tasks.keys()],
+        records,
+        durationMs: Date.now() - began,
+      });
     }
   }
 
@@ -526,14 +570,22 @@ export class KafkaStreams {
     await this.globalTask.init();
     const topics = globalNodes.flatMap((n) => (n.kind === 'source' ? [...n.topics] : []));
     const counts = await this.admin!.describeTopics(topics);
-    const ranges = topics.flatMap((topic) => Array.from({ length: counts[topic] ?? 0 }, (_, partition) => ({ topic, partition })));
+    const ranges = topics.flatMap((topic) =>
+      Array.from({ length: counts[topic] ?? 0 }, (_, partition) => ({ topic, partition })),
+    );
     const ends = await this.admin!.listOffsets(ranges);
     const process = (batch: ConsumedBatch) => {
-      for (const m of batch.messages) this.globalTask!.process(batch.topic, Number(m.offset), m.key, m.value, m.timestamp, m.headers);
+      for (const m of batch.messages)
+        this.globalTask!.process(batch.topic, Number(m.offset), m.key, m.value, m.timestamp, m.headers);
     };
     const bootstrap = this.client!.partitionReader({
       groupIdPrefix: `${this.config.applicationId}-global`,
-      partitions: ends.map((e) => ({ topic: e.topic, partition: e.partition, fromOffset: e.begin, untilOffset: e.end })),
+      partitions: ends.map((e) => ({
+        topic: e.topic,
+        partition: e.partition,
+        fromOffset: e.begin,
+        untilOffset: e.end,
+      })),
     });
     await bootstrap.run({ eachBatch: async (b) => process(b) });
     await bootstrap.close();
@@ -590,8 +642,14 @@ export class KafkaStreams {
   private async fail(error: unknown): Promise<void> {
     if (this.failed) return;
     this.failed = true;
-    const streamsError = error instanceof StreamsError ? error : new StreamsError((error as Error).message ?? String(error), { cause: error });
-    this.logger.error({ err: streamsError, taskId: streamsError.taskId, node: streamsError.node }, 'application failed');
+    const streamsError =
+      error instanceof StreamsError
+        ? error
+        : new StreamsError((error as Error).message ?? String(error), { cause: error });
+    this.logger.error(
+      { err: streamsError, taskId: streamsError.taskId, node: streamsError.node },
+      'application failed',
+    );
     this.eventSubject.next({ type: 'error', error: streamsError });
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.state !== 'PENDING_SHUTDOWN' && this.state !== 'NOT_RUNNING') this.transition('ERROR');

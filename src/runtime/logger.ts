@@ -24,7 +24,12 @@ export function consoleLogger(level: Level = 'info', base: object = {}): Logger 
     (l: Exclude<Level, 'silent'>) =>
     (fields: object, message?: string): void => {
       if (order[l] < order[level]) return;
-      const entry: Record<string, unknown> = { level: l, time: Date.now(), ...base, ...serializeErrors(fields) };
+      const entry: Record<string, unknown> = {
+        level: l,
+        time: Date.now(),
+        ...base,
+        ...serializeErrors(fields),
+      };
       if (message !== undefined) entry.msg = message;
       process.stderr.write(`${JSON.stringify(entry)}\n`);
     };
@@ -33,6 +38,7 @@ export function consoleLogger(level: Level = 'info', base: object = {}): Logger 
 
 function serializeErrors(fields: object): object {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = v instanceof Error ? { type: v.name, message: v.message } : v;
+  for (const [k, v] of Object.entries(fields))
+    out[k] = v instanceof Error ? { type: v.name, message: v.message } : v;
   return out;
 }

@@ -1,4 +1,10 @@
-import { DeserializationError, ProcessingError, ProductionError, StateStoreError, StreamsError } from '../errors.js';
+import {
+  DeserializationError,
+  ProcessingError,
+  ProductionError,
+  StateStoreError,
+  StreamsError,
+} from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { ChangelogRecord, StateStore, StateStoreContext } from '../state/store.js';
 import type {
@@ -28,7 +34,11 @@ export interface TaskHost {
   onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
   onProcessingError(error: StreamsError, record: FailedRecord): HandlerResponse;
   /** Registers a store for restoration; the runtime restores before processing. */
-  registerStore(taskId: string, store: StateStore, restore: (batch: readonly ChangelogRecord[]) => void): void;
+  registerStore(
+    taskId: string,
+    store: StateStore,
+    restore: (batch: readonly ChangelogRecord[]) => void,
+  ): void;
   /** Global stores, shared by every task of the instance. */
   globalStore(name: string): StateStore | undefined;
   /** Called after a processor asks for a commit with `context.commit()`. */
@@ -122,7 +132,9 @@ export class StreamTask {
         keySerde: undefined,
         valueSerde: undefined,
         sinkTopic:
-          def.kind === 'sink' && typeof def.topic === 'string' ? this.topology.resolveTopic(this.host.applicationId, def.topic) : undefined,
+          def.kind === 'sink' && typeof def.topic === 'string'
+            ? this.topology.resolveTopic(this.host.applicationId, def.topic)
+            : undefined,
       });
     }
     for (const node of this.nodes.values()) {
@@ -143,7 +155,8 @@ export class StreamTask {
       }
     }
     const storeNames = new Set<string>();
-    for (const def of this.nodeDefs) if (def.kind === 'processor') for (const s of def.stores) storeNames.add(s);
+    for (const def of this.nodeDefs)
+      if (def.kind === 'processor') for (const s of def.stores) storeNames.add(s);
     const pending: Promise<void>[] = [];
     const storeContext = this.storeContext();
     for (const name of storeNames) {
@@ -212,20 +225,36 @@ export class StreamTask {
     let key: unknown;
     let value: unknown;
     try {
-      key = keyBytes === null ? null : requireSerde(source.keySerde, def.name, 'key').deserialize(keyBytes, topic);
-      value = valueBytes === null ? null : requireSerde(source.valueSerde, def.name, 'value').deserialize(valueBytes, topic);
+      key =
+        keyBytes === null
+          ? null
+          : requireSerde(source.keySerde, def.name, 'key').deserialize(keyBytes, topic);
+      value =
+        valueBytes === null
+          ? null
+          : requireSerde(source.valueSerde, def.name, 'value').deserialize(valueBytes, topic);
     } catch (cause) {
       const error = new DeserializationError(
         `Could not deserialize a record of topic "${topic}" partition ${this.partition} offset ${offset} at source "${def.name}": ${messageOf(cause)}`,
         { taskId: this.id, topic, partition: this.partition, offset, node: def.name, cause },
       );
-      const failed = { topic, partition: this.partition, offset, key: keyBytes, value: valueBytes, timestamp };
+      const failed = {
+        topic,
+        partition: this.partition,
+        offset,
+        key: keyBytes,
+        value: valueBytes,
+        timestamp,
+      };
       if (this.host.onDeserializationError(error, failed) === 'continue') return false;
       throw error;
     }
     let eventTime = timestamp;
     if (def.timestampExtractor !== undefined) {
-      eventTime = def.timestampExtractor({ key, value, timestamp, topic, partition: this.partition }, this.streamTime);
+      eventTime = def.timestampExtractor(
+        { key, value, timestamp, topic, partition: this.partition },
+        this.streamTime,
+      );
     }
     if (!(eventTime >= 0)) {
       // Kafka Streams drops records with a negative (invalid) timestamp with a warning.
@@ -240,14 +269,25 @@ export class StreamTask {
     try {
       this.forwardToAll(source, record);
     } catch (cause) {
-      if (cause instanceof StreamsError && !(cause instanceof ProcessingError) && !(cause instanceof ProductionError)) {
+      if (
+        cause instanceof StreamsError &&
+        !(cause instanceof ProcessingError) &&
+        !(cause instanceof ProductionError)
+      ) {
         throw cause;
       }
       const error =
         cause instanceof ProcessingError || cause instanceof ProductionError
           ? cause
           : this.wrap(cause, `processing a record of topic "${topic}" offset ${offset}`);
-      const failed = { topic, partition: this.partition, offset, key: keyBytes, value: valueBytes, timestamp };
+      const failed = {
+        topic,
+        partition: this.partition,
+        offset,
+        key: keyBytes,
+        value: valueBytes,
+        timestamp,
+      };
       if (this.host.onProcessingError(error, failed) === 'continue') return false;
       throw error;
     }
@@ -263,7 +303,9 @@ export class StreamTask {
   /** Fires due wall-clock punctuators. */
   punctuateWallClock(): boolean {
     if (this.wallClockQueue.isEmpty) return false;
-    return this.wallClockQueue.mayPunctuate(this.host.wallClockMs(), (node, fire) => this.runPunctuator(node, fire));
+    return this.wallClockQueue.mayPunctuate(this.host.wallClockMs(), (node, fire) =>
+      this.runPunctuator(node, fire),
+    );
   }
 
   /** Closes processors (children last) and stores. */
@@ -283,7 +325,12 @@ export class StreamTask {
   }
 
   /** @internal */
-  schedule(node: NodeInstance, intervalMs: number, type: PunctuationType, callback: (ts: number) => void): Cancellable {
+  schedule(
+    node: NodeInstance,
+    intervalMs: number,
+    type: PunctuationType,
+    callback: (ts: number) => void,
+  ): Cancellable {
     if (!(intervalMs >= 1)) {
       throw new ProcessingError(`Punctuation interval must be at least 1 ms, got ${intervalMs}.`, {
         taskId: this.id,
@@ -294,11 +341,20 @@ export class StreamTask {
       // Aligned to 0: the first record with a timestamp fires it, as in Kafka Streams.
       return this.streamTimeQueue.schedule(0, intervalMs, node.def.name, callback);
     }
-    return this.wallClockQueue.schedule(this.host.wallClockMs() + intervalMs, intervalMs, node.def.name, callback);
+    return this.wallClockQueue.schedule(
+      this.host.wallClockMs() + intervalMs,
+      intervalMs,
+      node.def.name,
+      callback,
+    );
   }
 
   /** @internal */
-  forward(from: NodeInstance, record: ForwardedRecord<unknown, unknown>, childName: string | undefined): void {
+  forward(
+    from: NodeInstance,
+    record: ForwardedRecord<unknown, unknown>,
+    childName: string | undefined,
+  ): void {
     const full: StreamRecord<unknown, unknown> =
       record.timestamp === undefined
         ? { key: record.key, value: record.value, timestamp: this.currentTimestamp, headers: record.headers }
@@ -372,12 +428,28 @@ export class StreamTask {
 
   private sink(node: NodeInstance, def: SinkNodeDef, record: StreamRecord<unknown, unknown>): void {
     const topicName =
-      node.sinkTopic ?? (def.topic as Exclude<SinkNodeDef['topic'], string>)(record.key, record.value, { topic: this.currentTopic, timestamp: record.timestamp });
+      node.sinkTopic ??
+      (def.topic as Exclude<SinkNodeDef['topic'], string>)(record.key, record.value, {
+        topic: this.currentTopic,
+        timestamp: record.timestamp,
+      });
     let key: Buffer | null;
     let value: Buffer | null;
     try {
-      key = record.key === null || record.key === undefined ? null : requireSerde(def.keySerde ?? this.host.defaultKeySerde, def.name, 'key').serialize(record.key, topicName);
-      value = record.value === null || record.value === undefined ? null : requireSerde(def.valueSerde ?? this.host.defaultValueSerde, def.name, 'value').serialize(record.value, topicName);
+      key =
+        record.key === null || record.key === undefined
+          ? null
+          : requireSerde(def.keySerde ?? this.host.defaultKeySerde, def.name, 'key').serialize(
+              record.key,
+              topicName,
+            );
+      value =
+        record.value === null || record.value === undefined
+          ? null
+          : requireSerde(def.valueSerde ?? this.host.defaultValueSerde, def.name, 'value').serialize(
+              record.value,
+              topicName,
+            );
     } catch (cause) {
       throw new ProductionError(
         `Could not serialize a record for topic "${topicName}" at sink "${def.name}": ${messageOf(cause)}`,
@@ -388,7 +460,14 @@ export class StreamTask {
       def.partitioner === undefined
         ? undefined
         : def.partitioner(topicName, record.key, record.value, this.host.collector.partitionsFor(topicName));
-    this.host.collector.send({ topic: topicName, partition, key, value, timestamp: record.timestamp, headers: record.headers });
+    this.host.collector.send({
+      topic: topicName,
+      partition,
+      key,
+      value,
+      timestamp: record.timestamp,
+      headers: record.headers,
+    });
   }
 
   private runPunctuator(nodeName: string, fire: () => void): void {
@@ -418,12 +497,11 @@ export class StreamTask {
   }
 
   private storeContext(): StateStoreContext {
-    const task = this;
     // Resolved once per store: building the topic name per write costs a string and a hash.
     const changelogTopics = new Map<string, string | undefined>();
     const changelogTopicOf = (storeName: string): string | undefined => {
       if (changelogTopics.has(storeName)) return changelogTopics.get(storeName);
-      const topic = task.topology.changelogTopic(task.host.applicationId, storeName);
+      const topic = this.topology.changelogTopic(this.host.applicationId, storeName);
       changelogTopics.set(storeName, topic);
       return topic;
     };
@@ -433,26 +511,36 @@ export class StreamTask {
       partition: this.partition,
       taskDir: this.host.taskDir(this.id),
       cacheMaxBytes: this.host.cacheMaxBytes,
-      currentTimestamp: () => task.currentTimestamp,
+      currentTimestamp: () => this.currentTimestamp,
       logChange: (storeName, key, value, timestamp) => {
         const topic = changelogTopicOf(storeName);
         if (topic === undefined) return;
-        task.host.collector.send({ topic, partition: task.partition, key, value, timestamp, headers: undefined });
+        this.host.collector.send({
+          topic,
+          partition: this.partition,
+          key,
+          value,
+          timestamp,
+          headers: undefined,
+        });
       },
-      register: (store, restore) => task.host.registerStore(task.id, store, restore),
+      register: (store, restore) => this.host.registerStore(this.id, store, restore),
     };
   }
 
   private wrap(error: unknown, doing: string): StreamsError {
     if (error instanceof StreamsError) return error;
-    return new ProcessingError(`Task ${this.id}: error in processor "${this.currentNode}" while ${doing}: ${messageOf(error)}`, {
-      taskId: this.id,
-      topic: this.currentTopic,
-      partition: this.partition,
-      offset: this.currentOffset,
-      node: this.currentNode,
-      cause: error,
-    });
+    return new ProcessingError(
+      `Task ${this.id}: error in processor "${this.currentNode}" while ${doing}: ${messageOf(error)}`,
+      {
+        taskId: this.id,
+        topic: this.currentTopic,
+        partition: this.partition,
+        offset: this.currentOffset,
+        node: this.currentNode,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -517,7 +605,11 @@ function isGlobal(task: StreamTask, name: string): boolean {
   return !task.allStores().has(name);
 }
 
-function requireSerde(serde: Serde<unknown> | undefined, node: string, what: 'key' | 'value'): Serde<unknown> {
+function requireSerde(
+  serde: Serde<unknown> | undefined,
+  node: string,
+  what: 'key' | 'value',
+): Serde<unknown> {
   if (serde === undefined) {
     throw new StreamsError(
       `Node "${node}" has no ${what} serde: pass { ${what}: Serdes.… } to the operator or set default${what === 'key' ? 'Key' : 'Value'}Serde in the config.`,

@@ -64,9 +64,13 @@ export class TaskAssignor implements PartitionAssignor {
     // 2. Then a member with the task's state, then the least loaded.
     for (const task of tasks) {
       if (owner.has(task.id)) continue;
-      const withState = members.filter((m) => m.info.stateTasks.includes(task.id) && active.get(m.memberId)!.length < capacity);
+      const withState = members.filter(
+        (m) => m.info.stateTasks.includes(task.id) && active.get(m.memberId)!.length < capacity,
+      );
       const candidates = withState.length > 0 ? withState : members;
-      const target = candidates.reduce((a, b) => (active.get(b.memberId)!.length < active.get(a.memberId)!.length ? b : a));
+      const target = candidates.reduce((a, b) =>
+        active.get(b.memberId)!.length < active.get(a.memberId)!.length ? b : a,
+      );
       give(task.id, target.memberId);
     }
     // 3. Standbys: on other members, preferring those with state, then the least loaded.
@@ -74,10 +78,14 @@ export class TaskAssignor implements PartitionAssignor {
     const replicas = Math.min(this.numStandbyReplicas, members.length - 1);
     for (const task of tasks) {
       for (let r = 0; r < replicas; r++) {
-        const candidates = members.filter((m) => m.memberId !== owner.get(task.id) && !standby.get(m.memberId)!.includes(task.id));
+        const candidates = members.filter(
+          (m) => m.memberId !== owner.get(task.id) && !standby.get(m.memberId)!.includes(task.id),
+        );
         if (candidates.length === 0) break;
         const load = (m: (typeof members)[number]) =>
-          active.get(m.memberId)!.length + standby.get(m.memberId)!.length - (m.info.stateTasks.includes(task.id) ? 0.5 : 0);
+          active.get(m.memberId)!.length +
+          standby.get(m.memberId)!.length -
+          (m.info.stateTasks.includes(task.id) ? 0.5 : 0);
         const target = candidates.reduce((a, b) => (load(b) < load(a) ? b : a));
         standby.get(target.memberId)!.push(task.id);
       }

@@ -32,14 +32,20 @@ export async function planTopics(
 ): Promise<TopicPlan> {
   const subs = topology.subtopologies();
   const resolve = (t: string) => topology.resolveTopic(applicationId, t);
-  const userSources = [...new Set(subs.flatMap((s) => s.sourceTopics).filter((t) => !topology.internalTopics.has(t)))];
+  const userSources = [
+    ...new Set(subs.flatMap((s) => s.sourceTopics).filter((t) => !topology.internalTopics.has(t))),
+  ];
   const userSinks = [
     ...new Set(
-      subs.flatMap((s) => s.sinkTopics).filter((t) => !topology.internalTopics.has(t) && !userSources.includes(t)),
+      subs
+        .flatMap((s) => s.sinkTopics)
+        .filter((t) => !topology.internalTopics.has(t) && !userSources.includes(t)),
     ),
   ];
   const globalTopics = topology.globalNodes().flatMap((n) => (n.kind === 'source' ? [...n.topics] : []));
-  const counts = new Map(Object.entries(await admin.describeTopics([...userSources, ...userSinks, ...globalTopics])));
+  const counts = new Map(
+    Object.entries(await admin.describeTopics([...userSources, ...userSinks, ...globalTopics])),
+  );
   const missing = [...userSources, ...globalTopics].filter((t) => !counts.has(t));
   if (missing.length > 0) {
     throw new TopologyPlanError(
@@ -49,7 +55,8 @@ export async function planTopics(
   }
 
   const writerOf = new Map<string, Subtopology>();
-  for (const sub of subs) for (const t of sub.sinkTopics) if (topology.internalTopics.has(t)) writerOf.set(t, sub);
+  for (const sub of subs)
+    for (const t of sub.sinkTopics) if (topology.internalTopics.has(t)) writerOf.set(t, sub);
   const subCount = new Map<number, number>();
   const internalCount = new Map<string, number>();
   // Writers precede readers in a DAG of sub-topologies; iterate to a fixpoint to be safe.
@@ -76,7 +83,9 @@ export async function planTopics(
       if (!known) continue;
       const max = Math.max(...sourceCounts);
       if (sub.stores.length > 0 && sourceCounts.some((c) => c !== max)) {
-        const detail = sub.sourceTopics.map((t) => `${resolve(t)}: ${internalCount.get(t) ?? counts.get(t)}`).join(', ');
+        const detail = sub.sourceTopics
+          .map((t) => `${resolve(t)}: ${internalCount.get(t) ?? counts.get(t)}`)
+          .join(', ');
         throw new TopologyPlanError(
           `Topics of sub-topology ${sub.id} must be co-partitioned (same partition count) because it joins or aggregates them, but they have ${detail}. Repartition one side (stream.repartition({ numberOfPartitions })) or recreate the topics.`,
         );
@@ -88,7 +97,12 @@ export async function planTopics(
   const changelogs = new Map<string, string>();
   const toCreate: NewTopic[] = [];
   for (const [topic, count] of internalCount) {
-    toCreate.push({ topic: resolve(topic), partitions: count, replicationFactor, configs: { 'cleanup.policy': 'delete' } });
+    toCreate.push({
+      topic: resolve(topic),
+      partitions: count,
+      replicationFactor,
+      configs: { 'cleanup.policy': 'delete' },
+    });
   }
   for (const sub of subs) {
     for (const store of sub.stores) {

@@ -92,7 +92,12 @@ export const longSerde: Serde<number> = Object.freeze({
   serialize(value: number | null, topic?: string): Buffer | null {
     if (value === null) return null;
     if (!Number.isSafeInteger(value)) {
-      throw serializationError('Long', value, 'expected a safe integer (use Serdes.int64() for bigint)', topic);
+      throw serializationError(
+        'Long',
+        value,
+        'expected a safe integer (use Serdes.int64() for bigint)',
+        topic,
+      );
     }
     const bytes = Buffer.allocUnsafe(8);
     writeInt64Number(bytes, value, 0);

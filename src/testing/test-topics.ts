@@ -20,8 +20,17 @@ export interface TestRecordInput<K, V> {
 
 /** @internal What the topics need from the driver. */
 export interface TestTopicPort {
-  pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): void;
-  readOutput(topic: string): { key: Buffer | null; value: Buffer | null; timestamp: number; headers: Headers | undefined } | undefined;
+  pipe(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers | undefined,
+  ): void;
+  readOutput(
+    topic: string,
+  ):
+    { key: Buffer | null; value: Buffer | null; timestamp: number; headers: Headers | undefined } | undefined;
   outputSize(topic: string): number;
 }
 
@@ -72,9 +81,14 @@ export class TestInputTopic<K, V> {
    */
   pipeRecord(record: TestRecordInput<K, V>): void {
     const timestamp = record.timestamp ?? this.nextTimestamp();
-    if (!Number.isFinite(timestamp)) throw new StreamsError(`pipeInput: timestamp must be a number, got ${String(timestamp)}.`);
-    const key = record.key === undefined || record.key === null ? null : this.keySerde.serialize(record.key, this.name);
-    const value = record.value === null || record.value === undefined ? null : this.valueSerde.serialize(record.value, this.name);
+    if (!Number.isFinite(timestamp))
+      throw new StreamsError(`pipeInput: timestamp must be a number, got ${String(timestamp)}.`);
+    const key =
+      record.key === undefined || record.key === null ? null : this.keySerde.serialize(record.key, this.name);
+    const value =
+      record.value === null || record.value === undefined
+        ? null
+        : this.valueSerde.serialize(record.value, this.name);
     this.driver.pipe(this.name, key, value, timestamp, record.headers);
   }
 
@@ -96,7 +110,11 @@ export class TestInputTopic<K, V> {
    * @example `input.pipeValueList(['a', 'b'])`
    */
   pipeValueList(values: readonly V[], startTimestampMs?: number, advanceMs = 0): void {
-    this.pipeKeyValueList(values.map((value) => ({ key: null as K, value })), startTimestampMs, advanceMs);
+    this.pipeKeyValueList(
+      values.map((value) => ({ key: null as K, value })),
+      startTimestampMs,
+      advanceMs,
+    );
   }
 
   /**
@@ -155,7 +173,8 @@ export class TestOutputTopic<K, V> {
   /** The next record with timestamp and headers. Throws if the topic is empty. */
   readRecord(): TestRecord<K, V> {
     const raw = this.driver.readOutput(this.name);
-    if (raw === undefined) throw new StreamsError(`Output topic "${this.name}" is empty.`, { topic: this.name });
+    if (raw === undefined)
+      throw new StreamsError(`Output topic "${this.name}" is empty.`, { topic: this.name });
     const record: TestRecord<K, V> = {
       key: this.keySerde.deserialize(raw.key, this.name) as K,
       value: this.valueSerde.deserialize(raw.value, this.name) as V,

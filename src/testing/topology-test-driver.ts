@@ -1,7 +1,12 @@
 import { ConfigError, StateStoreError, StreamsError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyValueIterator, KeyValueStore, StateStore, StateStoreContext } from '../state/store.js';
-import { resolveHandler, type ExceptionHandler, type FailedRecord, type HandlerResponse } from '../runtime/exception-handlers.js';
+import {
+  resolveHandler,
+  type ExceptionHandler,
+  type FailedRecord,
+  type HandlerResponse,
+} from '../runtime/exception-handlers.js';
 import { consoleLogger, type Logger } from '../runtime/logger.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
@@ -10,7 +15,10 @@ import type { Topology } from '../topology/topology.js';
 import { TestInputTopic, TestOutputTopic, type TestTopicPort } from './test-topics.js';
 import { MeteredSessionStore } from '../state/session/metered-session-store.js';
 import { MeteredWindowStore } from '../state/window/metered-window-store.js';
-import { plainWindowStoreView, type InspectableWindowStore } from '../state/window/plain-window-store-view.js';
+import {
+  plainWindowStoreView,
+  type InspectableWindowStore,
+} from '../state/window/plain-window-store-view.js';
 
 /** Settings of a `TopologyTestDriver`. Every field is optional. */
 export interface TestDriverConfig {
@@ -88,9 +96,8 @@ export class TopologyTestDriver {
     const onDeserialization = resolveHandler(config.deserializationExceptionHandler, log);
     const onProcessing = resolveHandler(config.processingExceptionHandler, log);
 
-    const driver = this;
     const collector: RecordCollector = {
-      send: (record) => driver.collect(record),
+      send: (record) => this.collect(record),
       partitionsFor: () => 1,
     };
     const host: TaskHost = {
@@ -99,12 +106,12 @@ export class TopologyTestDriver {
       defaultKeySerde: config.defaultKeySerde,
       defaultValueSerde: config.defaultValueSerde,
       cacheMaxBytes: 0,
-      wallClockMs: () => driver.wallClock,
+      wallClockMs: () => this.wallClock,
       taskDir: () => undefined,
       onDeserializationError: (e, r) => onDeserialization(e, r) as HandlerResponse,
       onProcessingError: (e, r) => onProcessing(e, r) as HandlerResponse,
       registerStore: () => {},
-      globalStore: (name) => driver.globalStores.get(name),
+      globalStore: (name) => this.globalStores.get(name),
       requestCommit: () => {},
     };
 
@@ -113,7 +120,8 @@ export class TopologyTestDriver {
     if (globalNodes.length > 0) {
       this.globalTask = new StreamTask(-1, 0, topology, globalNodes, host);
       this.globalTask.initSynchronously();
-      for (const node of globalNodes) if (node.kind === 'source') for (const t of node.topics) this.globalTopics.add(t);
+      for (const node of globalNodes)
+        if (node.kind === 'source') for (const t of node.topics) this.globalTopics.add(t);
     }
     for (const sub of topology.subtopologies()) {
       const task = new StreamTask(sub.id, 0, topology, sub.nodes, host);
@@ -140,7 +148,14 @@ export class TopologyTestDriver {
     options: { startTimestampMs?: number; autoAdvanceMs?: number } = {},
   ): TestInputTopic<K, V> {
     this.requireOpen();
-    return new TestInputTopic(this.port, topic, keySerde, valueSerde, options.startTimestampMs ?? this.wallClock, options.autoAdvanceMs ?? 0);
+    return new TestInputTopic(
+      this.port,
+      topic,
+      keySerde,
+      valueSerde,
+      options.startTimestampMs ?? this.wallClock,
+      options.autoAdvanceMs ?? 0,
+    );
   }
 
   /**
@@ -158,7 +173,8 @@ export class TopologyTestDriver {
    */
   advanceWallClockTime(ms: number): void {
     this.requireOpen();
-    if (!(ms >= 0)) throw new StreamsError(`advanceWallClockTime: ms must be a non-negative number, got ${ms}.`);
+    if (!(ms >= 0))
+      throw new StreamsError(`advanceWallClockTime: ms must be a non-negative number, got ${ms}.`);
     this.wallClock += ms;
     this.globalTask?.punctuateWallClock();
     for (const task of this.tasks) task.punctuateWallClock();
@@ -181,9 +197,14 @@ export class TopologyTestDriver {
    * A DSL key-value store with each value's timestamp.
    * @example `driver.getTimestampedKeyValueStore<string, number>('counts').get('a') // { value: 2, timestamp: 10 }`
    */
-  getTimestampedKeyValueStore<K = unknown, V = unknown>(name: string): KeyValueStore<K, { value: V; timestamp: number }> {
+  getTimestampedKeyValueStore<K = unknown, V = unknown>(
+    name: string,
+  ): KeyValueStore<K, { value: V; timestamp: number }> {
     if (!this.topology.timestampedStores.has(name)) {
-      throw new StateStoreError(`State store "${name}" is not a timestamped (DSL) store; use getKeyValueStore.`, { node: name });
+      throw new StateStoreError(
+        `State store "${name}" is not a timestamped (DSL) store; use getKeyValueStore.`,
+        { node: name },
+      );
     }
     return this.getStateStore(name) as KeyValueStore<K, { value: V; timestamp: number }>;
   }
@@ -198,7 +219,9 @@ export class TopologyTestDriver {
     if (!(store instanceof MeteredWindowStore)) {
       throw new StateStoreError(`State store "${name}" is not a window store.`, { node: name });
     }
-    return store.timestampedValues ? plainWindowStoreView(store as MeteredWindowStore<K, any>) : (store as MeteredWindowStore<K, V>);
+    return store.timestampedValues
+      ? plainWindowStoreView(store as MeteredWindowStore<K, any>)
+      : (store as MeteredWindowStore<K, V>);
   }
 
   /**
@@ -225,7 +248,10 @@ export class TopologyTestDriver {
       if (store !== undefined) return store;
     }
     const known = [...this.topology.stores.keys()];
-    throw new StateStoreError(`No state store named "${name}". Stores of this topology: ${known.join(', ') || 'none'}.`, { node: name });
+    throw new StateStoreError(
+      `No state store named "${name}". Stores of this topology: ${known.join(', ') || 'none'}.`,
+      { node: name },
+    );
   }
 
   /** Every store by name. */
@@ -249,13 +275,24 @@ export class TopologyTestDriver {
     for (const store of this.globalStores.values()) void store.close();
   }
 
-  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): void {
+  private pipe(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers | undefined,
+  ): void {
     this.requireOpen();
     if (this.processing) {
-      throw new StreamsError('pipeInput was called from inside a processor: pipe records from the test only.');
+      throw new StreamsError(
+        'pipeInput was called from inside a processor: pipe records from the test only.',
+      );
     }
     if (!this.taskByTopic.has(topic) && !this.globalTopics.has(topic)) {
-      throw new StreamsError(`Unknown topic: "${topic}". The topology reads: ${[...this.taskByTopic.keys(), ...this.globalTopics].join(', ') || 'nothing'}.`, { topic });
+      throw new StreamsError(
+        `Unknown topic: "${topic}". The topology reads: ${[...this.taskByTopic.keys(), ...this.globalTopics].join(', ') || 'nothing'}.`,
+        { topic },
+      );
     }
     // Fast path: the piped record goes straight to its task; only records the topology writes to
     // its own input topics (repartitions) are queued.
@@ -289,7 +326,14 @@ export class TopologyTestDriver {
     }
   }
 
-  private processRecord(topic: string, offset: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): void {
+  private processRecord(
+    topic: string,
+    offset: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers | undefined,
+  ): void {
     const task = this.taskByTopic.get(topic);
     if (task === undefined) {
       this.globalTask!.process(topic, offset, key, value, timestamp, headers);
@@ -337,7 +381,10 @@ export class TopologyTestDriver {
       };
       const result = store.init(context, store);
       if (result !== undefined) {
-        throw new StateStoreError(`Global store "${name}" opens asynchronously (persistent); use an in-memory store in the test driver.`, { node: name });
+        throw new StateStoreError(
+          `Global store "${name}" opens asynchronously (persistent); use an in-memory store in the test driver.`,
+          { node: name },
+        );
       }
       this.globalStores.set(name, store);
     }
@@ -350,7 +397,9 @@ export class TopologyTestDriver {
 
 /** A view of a timestamped DSL store that reads and writes plain values. */
 function plainValueView<K, V>(store: KeyValueStore<K, { value: V; timestamp: number }>): KeyValueStore<K, V> {
-  const unwrapIterator = (it: KeyValueIterator<K, { value: V; timestamp: number }>): KeyValueIterator<K, V> => {
+  const unwrapIterator = (
+    it: KeyValueIterator<K, { value: V; timestamp: number }>,
+  ): KeyValueIterator<K, V> => {
     const view: KeyValueIterator<K, V> = {
       next: () => {
         const n = it.next();

@@ -24,7 +24,8 @@ export function changeSerde<V>(inner: Serde<V>): Serde<Change<V>> {
     },
     deserialize(bytes: Buffer | null, topic?: string): Change<V> | null {
       if (bytes === null) return null;
-      if (bytes.length < 5) throw new DeserializationError(`Change record too short (${bytes.length} bytes).`, { topic });
+      if (bytes.length < 5)
+        throw new DeserializationError(`Change record too short (${bytes.length} bytes).`, { topic });
       const flags = bytes.readUInt8(0);
       const newLength = bytes.readInt32BE(1);
       const newValue = flags & 1 ? inner.deserialize(bytes.subarray(5, 5 + newLength), topic) : null;

@@ -76,7 +76,11 @@ export function describeTopology(topology: Topology): TopologyDescription {
 
   const subtopologies = topology.subtopologies().map((sub) => {
     const compare = displayComparator(sub.nodes);
-    const byName = (names: readonly string[]) => [...names].map((name) => ({ name })).sort(compare).map((n) => n.name);
+    const byName = (names: readonly string[]) =>
+      [...names]
+        .map((name) => ({ name }))
+        .sort(compare)
+        .map((n) => n.name);
     return {
       id: sub.id,
       nodes: orderForDisplay(sub.nodes)
@@ -123,7 +127,8 @@ function displayComparator(nodes: readonly NodeDef[]): (a: { name: string }, b: 
     if (known !== undefined) return known;
     const node = byName.get(name);
     let size = 1;
-    if (node !== undefined && node.kind !== 'sink') for (const child of node.children) if (byName.has(child)) size += sizeOf(child);
+    if (node !== undefined && node.kind !== 'sink')
+      for (const child of node.children) if (byName.has(child)) size += sizeOf(child);
     sizes.set(name, size);
     return size;
   };
@@ -146,7 +151,10 @@ function renderNode(node: NodeDescription): string[] {
   return [`    Sink: ${node.name} (topic: ${node.topics[0]})`, `      <-- ${arrowsIn}`];
 }
 
-function renderText(subs: readonly SubtopologyDescription[], globals: readonly GlobalStoreDescription[]): string {
+function renderText(
+  subs: readonly SubtopologyDescription[],
+  globals: readonly GlobalStoreDescription[],
+): string {
   const lines = ['Topologies:'];
   for (const sub of subs) {
     lines.push(`   Sub-topology: ${sub.id}`);
@@ -160,7 +168,10 @@ function renderText(subs: readonly SubtopologyDescription[], globals: readonly G
   return lines.join('\n');
 }
 
-function renderMermaid(subs: readonly SubtopologyDescription[], globals: readonly GlobalStoreDescription[]): string {
+function renderMermaid(
+  subs: readonly SubtopologyDescription[],
+  globals: readonly GlobalStoreDescription[],
+): string {
   const id = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, '_');
   const lines = ['flowchart TD'];
   const edges: string[] = [];

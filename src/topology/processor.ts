@@ -99,23 +99,34 @@ export interface Processor<KIn, VIn, KOut = never, VOut = never> {
 
 /** Makes a fresh processor for each task: a function, or an object with `get()`. */
 export type ProcessorSupplier<KIn, VIn, KOut = never, VOut = never> =
-  | (() => Processor<KIn, VIn, KOut, VOut>)
-  | { get(): Processor<KIn, VIn, KOut, VOut> };
+  (() => Processor<KIn, VIn, KOut, VOut>) | { get(): Processor<KIn, VIn, KOut, VOut> };
 
 /** Picks a record's event time; the default uses the record's own timestamp. */
-export type TimestampExtractor = (record: {
-  readonly key: unknown;
-  readonly value: unknown;
-  readonly timestamp: number;
-  readonly topic: string;
-  readonly partition: number;
-}, partitionTime: number) => number;
+export type TimestampExtractor = (
+  record: {
+    readonly key: unknown;
+    readonly value: unknown;
+    readonly timestamp: number;
+    readonly topic: string;
+    readonly partition: number;
+  },
+  partitionTime: number,
+) => number;
 
 /** Picks the output topic per record, for `to((key, value, ctx) => topic)`. */
-export type TopicNameExtractor<K, V> = (key: K, value: V, context: { topic: string | undefined; timestamp: number }) => string;
+export type TopicNameExtractor<K, V> = (
+  key: K,
+  value: V,
+  context: { topic: string | undefined; timestamp: number },
+) => string;
 
 /** Picks the output partition; `undefined` falls back to the default (murmur2 of the key bytes). */
-export type StreamPartitioner<K, V> = (topic: string, key: K, value: V, numPartitions: number) => number | undefined;
+export type StreamPartitioner<K, V> = (
+  topic: string,
+  key: K,
+  value: V,
+  numPartitions: number,
+) => number | undefined;
 
 /** @internal Normalises a supplier to a factory function. */
 export function supplierToFactory<KIn, VIn, KOut, VOut>(

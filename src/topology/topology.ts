@@ -139,7 +139,10 @@ export class Topology {
   ): this {
     this.requireNewName(name);
     if (parentNames.length === 0) {
-      throw new TopologyError(`Processor "${name}" must have at least one parent: pass the name of a source or processor.`, { node: name });
+      throw new TopologyError(
+        `Processor "${name}" must have at least one parent: pass the name of a source or processor.`,
+        { node: name },
+      );
     }
     const parents = parentNames.map((parent) => this.requireParent(name, parent));
     const global = parents.some((p) => p.kind !== 'sink' && p.global);
@@ -326,7 +329,12 @@ export class Topology {
     }
   }
 
-  private addSourceNode(name: string, topics: string | readonly string[], options: SourceOptions, global: boolean): this {
+  private addSourceNode(
+    name: string,
+    topics: string | readonly string[],
+    options: SourceOptions,
+    global: boolean,
+  ): this {
     this.requireNewName(name);
     const list = typeof topics === 'string' ? [topics] : [...topics];
     if (list.length === 0) {
@@ -360,9 +368,12 @@ export class Topology {
   private connectStore(processorName: string, storeName: string): void {
     const node = this.nodes.get(processorName);
     if (node === undefined || node.kind !== 'processor') {
-      throw new TopologyError(`Cannot connect store "${storeName}": "${processorName}" is not a processor of this topology.`, {
-        node: processorName,
-      });
+      throw new TopologyError(
+        `Cannot connect store "${storeName}": "${processorName}" is not a processor of this topology.`,
+        {
+          node: processorName,
+        },
+      );
     }
     const store = this.stores.get(storeName);
     if (store === undefined) {
@@ -380,23 +391,32 @@ export class Topology {
       throw new TopologyError('Node names must be non-empty strings.');
     }
     if (this.nodes.has(name)) {
-      throw new TopologyError(`A node named "${name}" already exists: give each operator a unique { name }.`, {
-        node: name,
-      });
+      throw new TopologyError(
+        `A node named "${name}" already exists: give each operator a unique { name }.`,
+        {
+          node: name,
+        },
+      );
     }
   }
 
   private requireParent(child: string, parentName: string): NodeDef {
     const parent = this.nodes.get(parentName);
     if (parent === undefined) {
-      throw new TopologyError(`Parent "${parentName}" of "${child}" does not exist: add it before its children.`, {
-        node: child,
-      });
+      throw new TopologyError(
+        `Parent "${parentName}" of "${child}" does not exist: add it before its children.`,
+        {
+          node: child,
+        },
+      );
     }
     if (parent.kind === 'sink') {
-      throw new TopologyError(`Sink "${parentName}" cannot be a parent of "${child}": sinks have no children.`, {
-        node: child,
-      });
+      throw new TopologyError(
+        `Sink "${parentName}" cannot be a parent of "${child}": sinks have no children.`,
+        {
+          node: child,
+        },
+      );
     }
     return parent;
   }

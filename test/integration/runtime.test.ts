@@ -49,11 +49,19 @@ describeWithKafka('KafkaStreams on a real broker', () => {
       { topic: output, partitions: 4 },
     ]);
     const truth = await produceLines(brokers, input, 1_000);
-    const app = wordCountApp(input, output, { applicationId: uniqueTopic('wc'), brokers, stateDir: await stateDir() });
+    const app = wordCountApp(input, output, {
+      applicationId: uniqueTopic('wc'),
+      brokers,
+      stateDir: await stateDir(),
+    });
     apps.push(app);
     await app.start();
     expect(app.metadataForLocalTasks().filter((t) => t.kind === 'active')).toHaveLength(8);
-    await waitUntil(async () => (await readCounts(brokers, output)).size === truth.size, 60_000, 'all words counted');
+    await waitUntil(
+      async () => (await readCounts(brokers, output)).size === truth.size,
+      60_000,
+      'all words counted',
+    );
     await waitUntil(async () => sameCounts(await readCounts(brokers, output), truth), 30_000, 'exact counts');
     await app.close();
     expect(app.state).toBe('NOT_RUNNING');
@@ -78,7 +86,11 @@ describeWithKafka('KafkaStreams on a real broker', () => {
     await b.start();
     const second = await flowing;
     await waitUntil(
-      () => a.metadataForLocalTasks().length > 0 && b.metadataForLocalTasks().length > 0 && a.state === 'RUNNING' && b.state === 'RUNNING',
+      () =>
+        a.metadataForLocalTasks().length > 0 &&
+        b.metadataForLocalTasks().length > 0 &&
+        a.state === 'RUNNING' &&
+        b.state === 'RUNNING',
       60_000,
       'both instances to own tasks',
     );
@@ -86,14 +98,22 @@ describeWithKafka('KafkaStreams on a real broker', () => {
     const tasksB = b.metadataForLocalTasks().map((t) => t.taskId);
     expect([...tasksA, ...tasksB].sort()).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
     let truth = mergeCounts(first, second);
-    await waitUntil(async () => sameCounts(await readCounts(brokers, output), truth), 60_000, 'exact counts after scale-out');
+    await waitUntil(
+      async () => sameCounts(await readCounts(brokers, output), truth),
+      60_000,
+      'exact counts after scale-out',
+    );
 
     // Graceful scale-in: A leaves, B takes over everything, nothing lost or counted twice.
     await a.close();
     const third = await produceLines(brokers, input, 300, 1_000);
     truth = mergeCounts(truth, third);
     await waitUntil(() => b.metadataForLocalTasks().length === 8, 60_000, 'B to own all tasks');
-    await waitUntil(async () => sameCounts(await readCounts(brokers, output), truth), 60_000, 'exact counts after scale-in');
+    await waitUntil(
+      async () => sameCounts(await readCounts(brokers, output), truth),
+      60_000,
+      'exact counts after scale-in',
+    );
     expectExact(await readCounts(brokers, output), truth);
     await b.close();
   });
@@ -119,7 +139,16 @@ describeWithKafka('KafkaStreams on a real broker', () => {
     // that a SIGKILL of the CLI would leave running.
     const victim = spawn(
       process.execPath,
-      ['--import', 'tsx', join('test', 'integration', 'support', 'word-count-worker.ts'), brokers.join(','), applicationId, input, output, await stateDir()],
+      [
+        '--import',
+        'tsx',
+        join('test', 'integration', 'support', 'word-count-worker.ts'),
+        brokers.join(','),
+        applicationId,
+        input,
+        output,
+        await stateDir(),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(victim);
@@ -133,7 +162,11 @@ describeWithKafka('KafkaStreams on a real broker', () => {
     victim.kill('SIGKILL');
     const after = await produceLines(brokers, input, 400, 600);
     const truth = mergeCounts(before, after);
-    await waitUntil(() => survivor.metadataForLocalTasks().length === 8, 60_000, 'the survivor to take over every task');
+    await waitUntil(
+      () => survivor.metadataForLocalTasks().length === 8,
+      60_000,
+      'the survivor to take over every task',
+    );
     await waitUntil(
       async () => {
         const got = await readCounts(brokers, output);
@@ -155,18 +188,29 @@ describeWithKafka('KafkaStreams on a real broker', () => {
     const { StreamsBuilder, Serdes, KafkaStreams } = await import('../../src/index.js');
     const b = new StreamsBuilder();
     b.stream([left, right], { key: Serdes.string(), value: Serdes.string() }).groupByKey().count();
-    const app = new KafkaStreams(b.build(), { applicationId: uniqueTopic('copart'), brokers, stateDir: await stateDir(), logger: quiet });
+    const app = new KafkaStreams(b.build(), {
+      applicationId: uniqueTopic('copart'),
+      brokers,
+      stateDir: await stateDir(),
+      logger: quiet,
+    });
     await expect(app.start()).rejects.toThrow(/co-partitioned/);
     expect(app.state).toBe('ERROR');
     await app.close();
   });
 
   it('fails at start when a source topic does not exist, and at construction on bad config', async () => {
-    const app = wordCountApp(uniqueTopic('missing'), uniqueTopic('out'), { applicationId: uniqueTopic('missing'), brokers, stateDir: await stateDir() });
+    const app = wordCountApp(uniqueTopic('missing'), uniqueTopic('out'), {
+      applicationId: uniqueTopic('missing'),
+      brokers,
+      stateDir: await stateDir(),
+    });
     await expect(app.start()).rejects.toThrow(/do not exist/);
     await app.close();
     expect(() => wordCountApp('a', 'b', { applicationId: 'bad id!', brokers })).toThrow(ConfigError);
-    expect(() => wordCountApp('a', 'b', { applicationId: 'x', brokers, commitIntervalMs: -1 })).toThrow(/commitIntervalMs/);
+    expect(() => wordCountApp('a', 'b', { applicationId: 'x', brokers, commitIntervalMs: -1 })).toThrow(
+      /commitIntervalMs/,
+    );
     expect(() => wordCountApp('a', 'b', { applicationId: 'x', brokers: ['nohostport'] })).toThrow(/brokers/);
   });
 });

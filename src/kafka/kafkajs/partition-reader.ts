@@ -131,7 +131,8 @@ export class KafkajsPartitionReader implements PartitionReader {
         // Seeking after run() instead of committing start offsets first: kafkajs' admin.setOffsets
         // takes ~5 s per call on Kafka 4, which made every restoration wait that long. Batches
         // fetched before the seek applies are filtered out by the cursor check above.
-        for (const r of ranges) consumer.seek({ topic: r.topic, partition: r.partition, offset: r.fromOffset });
+        for (const r of ranges)
+          consumer.seek({ topic: r.topic, partition: r.partition, offset: r.fromOffset });
       }).catch(reject);
     });
     try {

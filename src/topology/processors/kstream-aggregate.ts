@@ -21,20 +21,35 @@ export function kstreamAggregate<K, V, A>(
         store = ctx.getStateStore<TimestampedStore<K, A>>(storeName);
       },
       process: (record: StreamRecord<K, V>) => {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return;
         const old = store.get(record.key);
         const oldValue = old === undefined ? null : old.value;
-        const timestamp = old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
+        const timestamp =
+          old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         const newValue = aggregator(record.key, record.value, oldValue === null ? initializer() : oldValue);
         store.put(record.key, { value: newValue, timestamp });
-        context.forward({ key: record.key, value: { newValue, oldValue }, timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: { newValue, oldValue },
+          timestamp,
+          headers: record.headers,
+        });
       },
     };
   };
 }
 
 /** Reduces a grouped stream: the first value is the initial aggregate. */
-export function kstreamReduce<K, V>(storeName: string, reducer: (aggregate: V, value: V, key: K) => V): () => Processor<K, V, K, Change<V>> {
+export function kstreamReduce<K, V>(
+  storeName: string,
+  reducer: (aggregate: V, value: V, key: K) => V,
+): () => Processor<K, V, K, Change<V>> {
   return () => {
     let context: ProcessorContext<K, Change<V>>;
     let store: TimestampedStore<K, V>;
@@ -44,13 +59,25 @@ export function kstreamReduce<K, V>(storeName: string, reducer: (aggregate: V, v
         store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
       },
       process: (record: StreamRecord<K, V>) => {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return;
         const old = store.get(record.key);
         const oldValue = old === undefined ? null : old.value;
-        const timestamp = old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
+        const timestamp =
+          old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         const newValue = oldValue === null ? record.value : reducer(oldValue, record.value, record.key);
         store.put(record.key, { value: newValue, timestamp });
-        context.forward({ key: record.key, value: { newValue, oldValue }, timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: { newValue, oldValue },
+          timestamp,
+          headers: record.headers,
+        });
       },
     };
   };

@@ -1,7 +1,9 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 
 /** Forwards one record per value the mapper returns, keeping the key. */
-export function kstreamFlatMapValues<K, V, VR>(mapper: (value: V, key: K) => Iterable<VR>): () => Processor<K, V, K, VR> {
+export function kstreamFlatMapValues<K, V, VR>(
+  mapper: (value: V, key: K) => Iterable<VR>,
+): () => Processor<K, V, K, VR> {
   return () => {
     let context: ProcessorContext<K, VR>;
     return {

@@ -7,7 +7,12 @@ export function kstreamMapValues<K, V, VR>(mapper: (value: V, key: K) => VR): ()
     return {
       init: (ctx) => void (context = ctx),
       process: (record: StreamRecord<K, V>) => {
-        context.forward({ key: record.key, value: mapper(record.value, record.key), timestamp: record.timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: mapper(record.value, record.key),
+          timestamp: record.timestamp,
+          headers: record.headers,
+        });
       },
     };
   };

@@ -1,7 +1,9 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 
 /** Replaces key and value with the mapper's `[key, value]`. */
-export function kstreamMap<K, V, KR, VR>(mapper: (key: K, value: V) => readonly [KR, VR]): () => Processor<K, V, KR, VR> {
+export function kstreamMap<K, V, KR, VR>(
+  mapper: (key: K, value: V) => readonly [KR, VR],
+): () => Processor<K, V, KR, VR> {
   return () => {
     let context: ProcessorContext<KR, VR>;
     return {

@@ -1,12 +1,20 @@
 import { ProcessingError } from '../../errors.js';
-import type { ForwardedRecord, Processor, ProcessorContext, ProcessorSupplier, StreamRecord } from '../processor.js';
+import type {
+  ForwardedRecord,
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  StreamRecord,
+} from '../processor.js';
 import { supplierToFactory } from '../processor.js';
 
 /**
  * Runs a user processor that may change values but not keys: forwarding a record whose key is
  * not the input record's key fails, so no repartition is ever needed downstream.
  */
-export function kstreamProcessValues<K, V, VR>(supplier: ProcessorSupplier<K, V, K, VR>): () => Processor<K, V, K, VR> {
+export function kstreamProcessValues<K, V, VR>(
+  supplier: ProcessorSupplier<K, V, K, VR>,
+): () => Processor<K, V, K, VR> {
   const factory = supplierToFactory(supplier);
   return () => {
     const inner = factory();

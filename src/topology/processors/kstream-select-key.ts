@@ -7,7 +7,12 @@ export function kstreamSelectKey<K, V, KR>(selector: (key: K, value: V) => KR): 
     return {
       init: (ctx) => void (context = ctx),
       process: (record: StreamRecord<K, V>) => {
-        context.forward({ key: selector(record.key, record.value), value: record.value, timestamp: record.timestamp, headers: record.headers });
+        context.forward({
+          key: selector(record.key, record.value),
+          value: record.value,
+          timestamp: record.timestamp,
+          headers: record.headers,
+        });
       },
     };
   };

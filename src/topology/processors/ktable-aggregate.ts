@@ -25,12 +25,20 @@ export function ktableAggregate<K, V, A>(
         const old = store.get(record.key);
         const oldAgg = old === undefined ? null : old.value;
         let agg: A | null = oldAgg;
-        if (record.value.oldValue !== null && agg !== null) agg = subtractor(record.key, record.value.oldValue, agg);
-        if (record.value.newValue !== null) agg = adder(record.key, record.value.newValue, agg ?? initializer());
+        if (record.value.oldValue !== null && agg !== null)
+          agg = subtractor(record.key, record.value.oldValue, agg);
+        if (record.value.newValue !== null)
+          agg = adder(record.key, record.value.newValue, agg ?? initializer());
         if (agg === null) return;
-        const timestamp = old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
+        const timestamp =
+          old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         store.put(record.key, { value: agg, timestamp });
-        context.forward({ key: record.key, value: { newValue: agg, oldValue: oldAgg }, timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: { newValue: agg, oldValue: oldAgg },
+          timestamp,
+          headers: record.headers,
+        });
       },
     };
   };
@@ -58,11 +66,19 @@ export function ktableReduce<K, V>(
         const old = store.get(record.key);
         const oldAgg = old === undefined ? null : old.value;
         let agg: V | null = oldAgg;
-        if (record.value.oldValue !== null && agg !== null) agg = subtractor(agg, record.value.oldValue, record.key);
-        if (record.value.newValue !== null) agg = agg === null ? record.value.newValue : adder(agg, record.value.newValue, record.key);
-        const timestamp = old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
+        if (record.value.oldValue !== null && agg !== null)
+          agg = subtractor(agg, record.value.oldValue, record.key);
+        if (record.value.newValue !== null)
+          agg = agg === null ? record.value.newValue : adder(agg, record.value.newValue, record.key);
+        const timestamp =
+          old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         store.put(record.key, agg === null ? null : { value: agg, timestamp });
-        context.forward({ key: record.key, value: { newValue: agg, oldValue: oldAgg }, timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: { newValue: agg, oldValue: oldAgg },
+          timestamp,
+          headers: record.headers,
+        });
       },
     };
   };

@@ -31,7 +31,12 @@ export function ktableFilter<K, V>(
         if (store !== undefined) {
           store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
         }
-        context.forward({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: { newValue, oldValue },
+          timestamp: record.timestamp,
+          headers: record.headers,
+        });
       },
     };
   };

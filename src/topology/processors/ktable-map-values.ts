@@ -22,7 +22,12 @@ export function ktableMapValues<K, V, VR>(
         if (store !== undefined) {
           store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
         }
-        context.forward({ key: record.key, value: { newValue, oldValue }, timestamp: record.timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: { newValue, oldValue },
+          timestamp: record.timestamp,
+          headers: record.headers,
+        });
       },
     };
   };

@@ -20,11 +20,28 @@ export function ktableRepartitionMap<K, V, KR, VR>(
         const newPair = newValue === null ? undefined : usable(selector(record.key, newValue));
         const { timestamp, headers } = record;
         if (oldPair !== undefined && newPair !== undefined && sameKey(oldPair[0], newPair[0])) {
-          context.forward({ key: newPair[0], value: { newValue: newPair[1], oldValue: oldPair[1] }, timestamp, headers });
+          context.forward({
+            key: newPair[0],
+            value: { newValue: newPair[1], oldValue: oldPair[1] },
+            timestamp,
+            headers,
+          });
           return;
         }
-        if (oldPair !== undefined) context.forward({ key: oldPair[0], value: { newValue: null, oldValue: oldPair[1] }, timestamp, headers });
-        if (newPair !== undefined) context.forward({ key: newPair[0], value: { newValue: newPair[1], oldValue: null }, timestamp, headers });
+        if (oldPair !== undefined)
+          context.forward({
+            key: oldPair[0],
+            value: { newValue: null, oldValue: oldPair[1] },
+            timestamp,
+            headers,
+          });
+        if (newPair !== undefined)
+          context.forward({
+            key: newPair[0],
+            value: { newValue: newPair[1], oldValue: null },
+            timestamp,
+            headers,
+          });
       },
     };
   };

@@ -8,7 +8,12 @@ export function ktableToStream<K, V>(): () => Processor<K, Change<V>, K, V | nul
     return {
       init: (ctx) => void (context = ctx),
       process: (record: StreamRecord<K, Change<V>>) => {
-        context.forward({ key: record.key, value: record.value.newValue, timestamp: record.timestamp, headers: record.headers });
+        context.forward({
+          key: record.key,
+          value: record.value.newValue,
+          timestamp: record.timestamp,
+          headers: record.headers,
+        });
       },
     };
   };

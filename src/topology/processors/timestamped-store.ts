@@ -6,7 +6,13 @@ import type { Headers, ProcessorContext } from '../processor.js';
 export type TimestampedStore<K, V> = KeyValueStore<K, { value: V; timestamp: number }>;
 
 /** @internal Forwards one table update downstream. */
-export type TableForwarder<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers?: Headers) => void;
+export type TableForwarder<K, V> = (
+  key: K,
+  newValue: V | null,
+  oldValue: V | null,
+  timestamp: number,
+  headers?: Headers,
+) => void;
 
 const skip = () => {};
 
@@ -17,10 +23,18 @@ const skip = () => {};
  * Without a cache (or in the test driver, whose cache size is 0 and writes through) it forwards
  * every update directly.
  */
-export function tableForwarder<K, V>(context: ProcessorContext<K, Change<V>>, store: TimestampedStore<K, V>): TableForwarder<K, V> {
+export function tableForwarder<K, V>(
+  context: ProcessorContext<K, Change<V>>,
+  store: TimestampedStore<K, V>,
+): TableForwarder<K, V> {
   const cachingStore = store as Partial<{
     setFlushListener(
-      listener: (key: K, n: { value: V; timestamp: number } | null, o: { value: V; timestamp: number } | null, ts: number) => void,
+      listener: (
+        key: K,
+        n: { value: V; timestamp: number } | null,
+        o: { value: V; timestamp: number } | null,
+        ts: number,
+      ) => void,
       sendOldValues: boolean,
     ): boolean;
   }>;
@@ -28,9 +42,14 @@ export function tableForwarder<K, V>(context: ProcessorContext<K, Change<V>>, st
     typeof cachingStore.setFlushListener === 'function' &&
     cachingStore.setFlushListener(
       (key, n, o, ts) =>
-        context.forward({ key, value: { newValue: n === null ? null : n.value, oldValue: o === null ? null : o.value }, timestamp: n?.timestamp ?? ts }),
+        context.forward({
+          key,
+          value: { newValue: n === null ? null : n.value, oldValue: o === null ? null : o.value },
+          timestamp: n?.timestamp ?? ts,
+        }),
       true,
     );
   if (cached) return skip;
-  return (key, newValue, oldValue, timestamp, headers) => context.forward({ key, value: { newValue, oldValue }, timestamp, headers });
+  return (key, newValue, oldValue, timestamp, headers) =>
+    context.forward({ key, value: { newValue, oldValue }, timestamp, headers });
 }

@@ -6,7 +6,12 @@ describe('word count through the driver', () => {
   it('counts words across a repartition', () => {
     const b = new StreamsBuilder();
     b.stream('lines', { key: Serdes.string(), value: Serdes.string() })
-      .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
+      .flatMapValues((line) =>
+        line
+          .toLowerCase()
+          .split(/\W+/)
+          .filter((w) => w.length > 0),
+      )
       .groupBy((_, word) => word, { key: Serdes.string(), value: Serdes.string() })
       .count({ name: 'counts' })
       .toStream()

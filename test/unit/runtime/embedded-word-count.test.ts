@@ -16,9 +16,15 @@ function wordCount() {
   return b.build();
 }
 
-async function readAll(kafka: EmbeddedKafka, topic: string, partitions: number): Promise<Map<string, number>> {
+async function readAll(
+  kafka: EmbeddedKafka,
+  topic: string,
+  partitions: number,
+): Promise<Map<string, number>> {
   const admin = await kafka.admin();
-  const ends = await admin.listOffsets(Array.from({ length: partitions }, (_, partition) => ({ topic, partition })));
+  const ends = await admin.listOffsets(
+    Array.from({ length: partitions }, (_, partition) => ({ topic, partition })),
+  );
   const latest = new Map<string, number>();
   const reader = kafka.partitionReader({
     groupIdPrefix: 'verify',
@@ -57,10 +63,21 @@ describe('KafkaStreams on the embedded broker', () => {
     await producer.send(records);
     const stateDir = await mkdtemp(join(tmpdir(), 'trib-'));
     dirs.push(stateDir);
-    const app = new KafkaStreams(wordCount(), { applicationId: 'wc', kafka, stateDir, commitIntervalMs: 50, logger: silent });
+    const app = new KafkaStreams(wordCount(), {
+      applicationId: 'wc',
+      kafka,
+      stateDir,
+      commitIntervalMs: 50,
+      logger: silent,
+    });
     await app.start();
     expect(app.state).toBe('RUNNING');
-    expect(app.metadataForLocalTasks().map((t) => t.taskId).sort()).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
+    expect(
+      app
+        .metadataForLocalTasks()
+        .map((t) => t.taskId)
+        .sort(),
+    ).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
     await waitFor(async () => {
       const got = await readAll(kafka, 'counts-out', 4);
       return [...truth].every(([w, n]) => got.get(w) === n);
