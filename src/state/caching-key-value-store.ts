@@ -56,6 +56,11 @@ interface CacheEntry {
 export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   #context: StateStoreContext | undefined;
   #maxBytes = 0;
+
+  /** Whether this layer holds entries back (a budget above 0); at 0 it writes straight through. */
+  get holdsWrites(): boolean {
+    return this.#maxBytes > 0;
+  }
   #bytes = 0;
   readonly #entries = new Map<string, CacheEntry>();
   /** The dirty entries' values by key, for ordered flushes and range merges. */

@@ -107,6 +107,9 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
       if (!(layer instanceof WrappedKeyValueBytesStore)) return false;
       layer = layer.wrapped;
     }
+    // A write-through cache (budget 0, as in the test driver) must not take over forwarding:
+    // processors then emit every update themselves, tombstones of absent keys included.
+    if (!layer.holdsWrites) return false;
     layer.setFlushListener(
       (key, newValue, oldValue, timestamp) =>
         listener(this.#key(key), this.#valueOrNull(newValue), this.#valueOrNull(oldValue), timestamp),

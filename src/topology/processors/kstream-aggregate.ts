@@ -1,6 +1,6 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
-import type { TimestampedStore } from './timestamped-store.js';
+import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
 /**
  * Aggregates a grouped stream into `storeName`. Records with a `null` key or value are skipped,
@@ -14,11 +14,13 @@ export function kstreamAggregate<K, V, A>(
 ): () => Processor<K, V, K, Change<A>> {
   return () => {
     let context: ProcessorContext<K, Change<A>>;
+    let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, A>;
     return {
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, A>>(storeName);
+        forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, V>) => {
         if (
@@ -34,12 +36,7 @@ export function kstreamAggregate<K, V, A>(
           old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         const newValue = aggregator(record.key, record.value, oldValue === null ? initializer() : oldValue);
         store.put(record.key, { value: newValue, timestamp });
-        context.forward({
-          key: record.key,
-          value: { newValue, oldValue },
-          timestamp,
-          headers: record.headers,
-        });
+        forward(record.key, newValue, oldValue, timestamp, record.headers);
       },
     };
   };
@@ -52,11 +49,13 @@ export function kstreamReduce<K, V>(
 ): () => Processor<K, V, K, Change<V>> {
   return () => {
     let context: ProcessorContext<K, Change<V>>;
+    let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V>;
     return {
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
+        forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, V>) => {
         if (
@@ -72,12 +71,7 @@ export function kstreamReduce<K, V>(
           old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         const newValue = oldValue === null ? record.value : reducer(oldValue, record.value, record.key);
         store.put(record.key, { value: newValue, timestamp });
-        context.forward({
-          key: record.key,
-          value: { newValue, oldValue },
-          timestamp,
-          headers: record.headers,
-        });
+        forward(record.key, newValue, oldValue, timestamp, record.headers);
       },
     };
   };

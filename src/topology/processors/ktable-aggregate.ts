@@ -1,6 +1,6 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
-import type { TimestampedStore } from './timestamped-store.js';
+import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
 /**
  * Aggregates a re-grouped table: the old row is subtracted, then the new row added, so a row
@@ -14,11 +14,13 @@ export function ktableAggregate<K, V, A>(
 ): () => Processor<K, Change<V>, K, Change<A>> {
   return () => {
     let context: ProcessorContext<K, Change<A>>;
+    let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, A>;
     return {
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, A>>(storeName);
+        forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, Change<V>>) => {
         if (record.key === null || record.key === undefined) return;
@@ -33,12 +35,7 @@ export function ktableAggregate<K, V, A>(
         const timestamp =
           old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         store.put(record.key, { value: agg, timestamp });
-        context.forward({
-          key: record.key,
-          value: { newValue: agg, oldValue: oldAgg },
-          timestamp,
-          headers: record.headers,
-        });
+        forward(record.key, agg, oldAgg, timestamp, record.headers);
       },
     };
   };
@@ -55,11 +52,13 @@ export function ktableReduce<K, V>(
 ): () => Processor<K, Change<V>, K, Change<V>> {
   return () => {
     let context: ProcessorContext<K, Change<V>>;
+    let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V>;
     return {
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
+        forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, Change<V>>) => {
         if (record.key === null || record.key === undefined) return;
@@ -73,12 +72,7 @@ export function ktableReduce<K, V>(
         const timestamp =
           old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         store.put(record.key, agg === null ? null : { value: agg, timestamp });
-        context.forward({
-          key: record.key,
-          value: { newValue: agg, oldValue: oldAgg },
-          timestamp,
-          headers: record.headers,
-        });
+        forward(record.key, agg, oldAgg, timestamp, record.headers);
       },
     };
   };

@@ -1,6 +1,6 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
-import type { TimestampedStore } from './timestamped-store.js';
+import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
 /**
  * Filters a table: a row that does not match becomes a delete downstream. As in Kafka Streams, an
@@ -18,11 +18,13 @@ export function ktableFilter<K, V>(
     value !== null && predicate(key, value) !== negate ? value : null;
   return () => {
     let context: ProcessorContext<K, Change<V>>;
+    let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V> | undefined;
     return {
       init: (ctx) => {
         context = ctx;
         if (storeName !== undefined) store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
+        forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, Change<V>>) => {
         const newValue = keep(record.key, record.value.newValue);
@@ -31,12 +33,7 @@ export function ktableFilter<K, V>(
         if (store !== undefined) {
           store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
         }
-        context.forward({
-          key: record.key,
-          value: { newValue, oldValue },
-          timestamp: record.timestamp,
-          headers: record.headers,
-        });
+        forward(record.key, newValue, oldValue, record.timestamp, record.headers);
       },
     };
   };

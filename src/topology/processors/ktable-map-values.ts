@@ -1,6 +1,6 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
-import type { TimestampedStore } from './timestamped-store.js';
+import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
 /** Maps a table's values; deletes stay deletes. Optionally materialized into `storeName`. */
 export function ktableMapValues<K, V, VR>(
@@ -9,11 +9,13 @@ export function ktableMapValues<K, V, VR>(
 ): () => Processor<K, Change<V>, K, Change<VR>> {
   return () => {
     let context: ProcessorContext<K, Change<VR>>;
+    let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, VR> | undefined;
     return {
       init: (ctx) => {
         context = ctx;
         if (storeName !== undefined) store = ctx.getStateStore<TimestampedStore<K, VR>>(storeName);
+        forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, Change<V>>) => {
         const { newValue: n, oldValue: o } = record.value;
@@ -22,12 +24,7 @@ export function ktableMapValues<K, V, VR>(
         if (store !== undefined) {
           store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
         }
-        context.forward({
-          key: record.key,
-          value: { newValue, oldValue },
-          timestamp: record.timestamp,
-          headers: record.headers,
-        });
+        forward(record.key, newValue, oldValue, record.timestamp, record.headers);
       },
     };
   };

@@ -1,6 +1,6 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
-import type { TimestampedStore } from './timestamped-store.js';
+import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
 /**
  * Materializes a stream of upserts as a table: `null` values delete, every update (a tombstone for
@@ -10,11 +10,13 @@ import type { TimestampedStore } from './timestamped-store.js';
 export function ktableSource<K, V>(storeName: string): () => Processor<K, V, K, Change<V>> {
   return () => {
     let context: ProcessorContext<K, Change<V>>;
+    let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V>;
     return {
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
+        forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, V>) => {
         if (record.key === null || record.key === undefined) return;
@@ -25,12 +27,13 @@ export function ktableSource<K, V>(storeName: string): () => Processor<K, V, K, 
         } else {
           store.put(record.key, { value: record.value, timestamp: record.timestamp });
         }
-        context.forward({
-          key: record.key,
-          value: { newValue: record.value ?? null, oldValue: old === undefined ? null : old.value },
-          timestamp: record.timestamp,
-          headers: record.headers,
-        });
+        forward(
+          record.key,
+          record.value ?? null,
+          old === undefined ? null : old.value,
+          record.timestamp,
+          record.headers,
+        );
       },
     };
   };

@@ -25,9 +25,9 @@ const skip = () => {};
  */
 export function tableForwarder<K, V>(
   context: ProcessorContext<K, Change<V>>,
-  store: TimestampedStore<K, V>,
+  store: TimestampedStore<K, V> | undefined,
 ): TableForwarder<K, V> {
-  const cachingStore = store as Partial<{
+  const cachingStore = (store ?? {}) as Partial<{
     setFlushListener(
       listener: (
         key: K,
