@@ -1,4 +1,6 @@
+import type { ProducerTransaction, TransactionalProducer } from '../kafka/port.js';
 import type { ChangelogRecord, StateStore } from '../state/store.js';
+import type { KafkaRecordCollector } from './kafka-record-collector.js';
 import type { StreamTask } from './stream-task.js';
 
 /** @internal A store registered by a task, with where its changelog is. */
@@ -17,11 +19,17 @@ export class ActiveTask {
   /** Changelog position per `topic:partition`: where a restore would start. */
   readonly changelogOffsets = new Map<string, string>();
   readonly stores: RegisteredStore[] = [];
+  /** Exactly-once: this task's own transactional producer (`<applicationId>-<taskId>`). */
+  producer: TransactionalProducer | undefined;
+  /** Exactly-once: the transaction records of this commit interval go into, once one is open. */
+  transaction: ProducerTransaction | undefined;
 
   constructor(
     readonly task: StreamTask,
     readonly taskDir: string,
     readonly inputPartitions: readonly { topic: string; partition: number }[],
+    /** Outputs, repartition and changelog records of this task since its last commit. */
+    readonly collector: KafkaRecordCollector,
   ) {}
 
   get id(): string {

@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
-import { ConfigError, StreamsError } from '../errors.js';
+import { ConfigError, ProductionError, StreamsError, TaskMigratedError } from '../errors.js';
 import { createKafkaClient, type ClosableKafkaClient } from '../kafka/client.js';
 import { createEmbeddedKafka, type EmbeddedKafka } from '../kafka/embedded/client.js';
 import type {
@@ -18,7 +18,7 @@ import type {
 import type { StateStore } from '../state/store.js';
 import type { Topology } from '../topology/topology.js';
 import { ActiveTask } from './active-task.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { resolveHandler } from './exception-handlers.js';
@@ -86,7 +86,6 @@ export class KafkaStreams {
   private admin: KafkaAdmin | undefined;
   private producer: KafkaProducer | undefined;
   private consumer: GroupConsumer | undefined;
-  private collector: KafkaRecordCollector | undefined;
   private plan: TopicPlan | undefined;
   private host: TaskHost | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -109,11 +108,6 @@ export class KafkaStreams {
       throw new ConfigError('KafkaStreams needs a Topology: pass builder.build().');
     }
     this.config = resolveConfig(config);
-    if (this.config.processingGuarantee === 'exactly_once') {
-      throw new ConfigError(
-        "processingGuarantee 'exactly_once' is not available yet (it arrives with per-task transactional producers); use 'at_least_once'.",
-      );
-    }
     topology.validate();
     this.logger =
       this.config.logger ??
@@ -231,17 +225,13 @@ export class KafkaStreams {
     this.admin = await this.client.admin();
     this.plan = await planTopics(this.topology, c.applicationId, this.admin, c.replicationFactor);
     this.producer = await this.client.producer();
-    this.collector = new KafkaRecordCollector(
-      this.plan.topicPartitions,
-      new Set(this.plan.changelogs.values()),
-    );
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const onDeserialization = resolveHandler(c.deserializationExceptionHandler, log);
     const onProcessing = resolveHandler(c.processingExceptionHandler, log);
     const registrations = new Map<string, ActiveTask>();
-    this.host = {
+    this.hostFor = (collector) => ({
       applicationId: c.applicationId,
-      collector: this.collector,
+      collector,
       defaultKeySerde: c.defaultKeySerde,
       defaultValueSerde: c.defaultValueSerde,
       cacheMaxBytes: c.cacheMaxBytes,
@@ -257,12 +247,24 @@ export class KafkaStreams {
       requestCommit: () => {
         this.commitRequested = true;
       },
-    };
+    });
+    this.host = this.hostFor(this.newCollector());
     this.registrations = registrations;
     await this.startGlobalStores();
   }
 
   private registrations = new Map<string, ActiveTask>();
+  private hostFor: (collector: KafkaRecordCollector) => TaskHost = () => {
+    throw new StreamsError('not connected');
+  };
+
+  private newCollector(): KafkaRecordCollector {
+    return new KafkaRecordCollector(this.plan!.topicPartitions, new Set(this.plan!.changelogs.values()));
+  }
+
+  private get exactlyOnce(): boolean {
+    return this.config.processingGuarantee === 'exactly_once';
+  }
 
   private async runConsumer(): Promise<void> {
     const plan = this.plan!;
@@ -298,7 +300,7 @@ export class KafkaStreams {
             await this.onAssigned(assignment, userData);
           }),
       },
-      isolation: 'read_uncommitted',
+      isolation: this.exactlyOnce ? 'read_committed' : 'read_uncommitted',
       autoOffsetReset: 'earliest',
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
@@ -325,7 +327,7 @@ export class KafkaStreams {
       }
     }
     const revoked = [...this.tasks.keys()].filter((id) => !wanted.has(id));
-    if (this.collector!.size > 0 || [...this.tasks.values()].some((t) => t.uncommittedOffsets().length > 0)) {
+    if ([...this.tasks.values()].some((t) => t.collector.size > 0 || t.uncommittedOffsets().length > 0)) {
       await this.commitAll();
     }
     for (const id of revoked) await this.closeTask(this.tasks.get(id)!);
@@ -350,9 +352,20 @@ export class KafkaStreams {
   private async openTask(id: string, partitions: { topic: string; partition: number }[]): Promise<void> {
     const [subId, partition] = id.split('_').map(Number) as [number, number];
     const sub = this.topology.subtopologies().find((s) => s.id === subId)!;
-    const streamTask = new StreamTask(subId, partition, this.topology, sub.nodes, this.host!);
+    const collector = this.newCollector();
+    const streamTask = new StreamTask(subId, partition, this.topology, sub.nodes, this.hostFor(collector));
     const taskDir = join(this.stateDir, this.config.applicationId, id);
-    const task = new ActiveTask(streamTask, taskDir, partitions);
+    const task = new ActiveTask(streamTask, taskDir, partitions, collector);
+    if (this.exactlyOnce) {
+      // Creating the producer initialises transactions for this id, fencing a zombie owner.
+      task.producer = await this.client!.transactionalProducer({
+        transactionalId: `${this.config.applicationId}-${id}`,
+      });
+      // Without a checkpoint the last stop was unclean: local state may hold uncommitted writes.
+      const checkpoint = await readCheckpoint(taskDir);
+      if (checkpoint === undefined || checkpoint === 'corrupt')
+        await rm(taskDir, { recursive: true, force: true });
+    }
     await mkdir(taskDir, { recursive: true });
     this.registrations.set(id, task);
     try {
@@ -361,12 +374,15 @@ export class KafkaStreams {
       this.registrations.delete(id);
     }
     await this.restore(task);
+    // From here on local state runs ahead of the last commit; only a clean close checkpoints again.
+    if (this.exactlyOnce) await deleteCheckpoint(taskDir);
     this.tasks.set(id, task);
     for (const tp of partitions) this.taskByPartition.set(`${tp.topic}:${tp.partition}`, task);
   }
 
   private async closeTask(task: ActiveTask): Promise<void> {
     await task.task.close();
+    await task.producer?.close();
     if (task.persistent) await writeCheckpoint(task.taskDir, Object.fromEntries(task.changelogOffsets));
     this.tasks.delete(task.id);
     for (const tp of task.inputPartitions) this.taskByPartition.delete(`${tp.topic}:${tp.partition}`);
@@ -491,7 +507,7 @@ export class KafkaStreams {
       return;
     }
     if (next >= 0) task.nextOffsets.set(key, next);
-    if (this.collector!.size >= this.config.maxBufferedRecords) await this.collector!.flush(this.producer!);
+    if (task.collector.size >= this.config.maxBufferedRecords) await this.sendEarly(task);
     await this.maybeCommit();
   }
 
@@ -515,30 +531,114 @@ export class KafkaStreams {
   }
 
   /**
-   * At-least-once commit: flush stores (caches write down and log their changes) → send every
-   * collected record and await acks → commit input offsets → write checkpoints.
+   * Commit. At-least-once: flush stores (caches write down and log their changes) → send every
+   * collected record and await acks → commit input offsets → write checkpoints. Exactly-once:
+   * flush stores → per task one transaction holding its records and its input offsets.
    */
   private async commitAll(): Promise<void> {
     const began = Date.now();
     this.lastCommit = began;
     this.commitRequested = false;
-    for (const task of this.tasks.values()) for (const s of task.stores) await s.store.flush();
-    const records = await this.collector!.flush(this.producer!);
-    const offsets = [...this.tasks.values()].flatMap((t) => t.uncommittedOffsets());
-    if (offsets.length > 0) await this.consumer!.commitOffsets(offsets);
-    for (const task of this.tasks.values()) {
-      task.markCommitted();
-      for (const [tp, offset] of this.collector!.changelogEndOffsets)
-        if (task.changelogOffsets.has(tp)) task.changelogOffsets.set(tp, offset);
-      if (task.persistent) await writeCheckpoint(task.taskDir, Object.fromEntries(task.changelogOffsets));
+    const tasks = [...this.tasks.values()];
+    for (const task of tasks) for (const s of task.stores) await s.store.flush();
+    let records = 0;
+    let committedOffsets = 0;
+    if (this.exactlyOnce) {
+      const counts = await Promise.all(tasks.map((task) => this.commitTransactionOrDrop(task)));
+      for (const [r, o] of counts) {
+        records += r;
+        committedOffsets += o;
+      }
+    } else {
+      const batch = tasks.flatMap((t) => t.collector.drain());
+      if (batch.length > 0) {
+        let sent;
+        try {
+          sent = await this.producer!.send(batch);
+        } catch (cause) {
+          throw new ProductionError(`Producing ${batch.length} records failed: ${(cause as Error).message}`, {
+            cause,
+          });
+        }
+        for (const t of tasks) t.collector.noteChangelogOffsets(batch, sent);
+        records = batch.length;
+      }
+      const offsets = tasks.flatMap((t) => t.uncommittedOffsets());
+      if (offsets.length > 0) {
+        try {
+          await this.consumer!.commitOffsets(offsets);
+        } catch (error) {
+          // The group moved on (a rebalance raced the commit): the next owner reprocesses from the
+          // last committed offsets, which at-least-once allows. Not a reason to stop.
+          if (!(error instanceof TaskMigratedError)) throw error;
+          this.logger.warn({ err: error }, 'offset commit lost to a rebalance; records will be reprocessed');
+          return;
+        }
+      }
+      committedOffsets = offsets.length;
     }
-    if (records > 0 || offsets.length > 0) {
+    for (const task of tasks) {
+      task.markCommitted();
+      for (const [tp, offset] of task.collector.changelogEndOffsets) {
+        if (task.changelogOffsets.has(tp)) task.changelogOffsets.set(tp, offset);
+      }
+      if (task.persistent && !this.exactlyOnce) {
+        await writeCheckpoint(task.taskDir, Object.fromEntries(task.changelogOffsets));
+      }
+    }
+    if (records > 0 || committedOffsets > 0) {
       this.eventSubject.next({
         type: 'commit',
         tasks: [...this.tasks.keys()],
         records,
         durationMs: Date.now() - began,
       });
+    }
+  }
+
+  /**
+   * A fenced producer means another instance owns the task now: its transaction is void, so the
+   * task is dropped without committing and without a checkpoint (its state gets restored afresh).
+   */
+  private async commitTransactionOrDrop(task: ActiveTask): Promise<[number, number]> {
+    try {
+      return await this.commitTransaction(task);
+    } catch (error) {
+      if (!(error instanceof TaskMigratedError)) throw error;
+      this.logger.warn({ err: error, taskId: task.id }, 'task migrated to another instance; dropping it');
+      task.transaction = undefined;
+      task.collector.clear();
+      await task.task.close();
+      await task.producer?.close().catch(() => undefined);
+      this.tasks.delete(task.id);
+      for (const tp of task.inputPartitions) this.taskByPartition.delete(`${tp.topic}:${tp.partition}`);
+      return [0, 0];
+    }
+  }
+
+  /** Exactly-once: the task's records and input offsets in one transaction. */
+  private async commitTransaction(task: ActiveTask): Promise<[number, number]> {
+    const offsets = task.uncommittedOffsets();
+    if (task.collector.size === 0 && offsets.length === 0 && task.transaction === undefined) return [0, 0];
+    const tx = task.transaction ?? (await task.producer!.beginTransaction());
+    task.transaction = tx;
+    const batch = task.collector.drain();
+    if (batch.length > 0) task.collector.noteChangelogOffsets(batch, await tx.send(batch));
+    if (offsets.length > 0) await tx.sendOffsets({ consumerGroupId: this.config.applicationId, offsets });
+    await tx.commit();
+    task.transaction = undefined;
+    return [batch.length, offsets.length];
+  }
+
+  /** Sends a task's records before the commit when too many are buffered (inside its transaction under exactly-once). */
+  private async sendEarly(task: ActiveTask): Promise<void> {
+    const batch = task.collector.drain();
+    if (batch.length === 0) return;
+    if (this.exactlyOnce) {
+      task.transaction ??= await task.producer!.beginTransaction();
+      task.collector.noteChangelogOffsets(batch, await task.transaction.send(batch));
+    } else {
+      task.collector.noteChangelogOffsets(batch, await this.producer!.send(batch));
     }
   }
 
@@ -632,7 +732,10 @@ export class KafkaStreams {
     await quietly(this.consumer && (() => this.consumer!.close()));
     await quietly(this.producer && (() => this.producer!.close()));
     await quietly(this.admin && (() => this.admin!.close()));
-    for (const task of this.tasks.values()) await quietly(() => task.task.close());
+    for (const task of this.tasks.values()) {
+      await quietly(() => task.task.close());
+      await quietly(task.producer && (() => task.producer!.close()));
+    }
     this.tasks.clear();
     this.taskByPartition.clear();
     for (const store of this.globalStores.values()) await quietly(async () => store.close());
@@ -654,7 +757,10 @@ export class KafkaStreams {
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.state !== 'PENDING_SHUTDOWN' && this.state !== 'NOT_RUNNING') this.transition('ERROR');
     // Without committing: what was processed since the last commit is processed again by the next owner.
-    this.collector?.clear();
+    for (const task of this.tasks.values()) {
+      task.collector.clear();
+      void task.transaction?.abort().catch(() => undefined);
+    }
     void this.releaseClients();
   }
 

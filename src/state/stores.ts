@@ -92,7 +92,7 @@ export const Stores = {
     return new KeyValueStoreBuilder(supplier, keySerde, valueAndTimestampSerde(valueSerde));
   },
 
-  // Window and session stores: inMemoryWindowStore, windowStoreBuilder, timestampedWindowStoreBuilder,
-  // inMemorySessionStore, sessionStoreBuilder.
+  // Window and session stores: inMemoryWindowStore, persistentWindowStore, windowStoreBuilder,
+  // timestampedWindowStoreBuilder, inMemorySessionStore, persistentSessionStore, sessionStoreBuilder.
   ...windowedStores,
 } as const;

@@ -7,6 +7,8 @@ import type { StoreBuilder } from '../store.js';
 import { valueAndTimestampSerde } from '../value-and-timestamp.js';
 import type { ValueAndTimestamp } from '../value-and-timestamp.js';
 import { InMemoryWindowStore } from './in-memory-window-store.js';
+import { LevelSessionStore } from '../session/level-session-store.js';
+import { LevelWindowStore } from './level-window-store.js';
 import { WindowStoreBuilder } from './window-store-builder.js';
 import type { WindowBytesStoreSupplier, WindowStore } from './window-store.js';
 
@@ -14,6 +16,26 @@ function checkPositive(where: string, argument: string, ms: number, min: number)
   if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < min) {
     throw new ConfigError(
       `${where}: ${argument} must be an integer number of milliseconds >= ${min}, got ${String(ms)}.`,
+    );
+  }
+}
+
+function checkDirectoryName(where: string, name: string): void {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new ConfigError('A state store name must not be empty.');
+  if (/[/\\]/.test(name) || name === '.' || name === '..') {
+    throw new ConfigError(
+      `${where}: the name is used as a directory name: it must not contain '/' or '\\' or be '.' or '..'.`,
+    );
+  }
+}
+
+function checkWindowArguments(where: string, retentionPeriodMs: number, windowSizeMs: number): void {
+  checkPositive(where, 'retentionPeriodMs', retentionPeriodMs, 0);
+  checkPositive(where, 'windowSizeMs', windowSizeMs, 0);
+  if (windowSizeMs > retentionPeriodMs) {
+    throw new ConfigError(
+      `${where}: retentionPeriodMs (${retentionPeriodMs}) must be at least windowSizeMs (${windowSizeMs}).`,
     );
   }
 }
@@ -37,13 +59,7 @@ export const windowedStores = {
   ): WindowBytesStoreSupplier {
     if (typeof name !== 'string' || name.length === 0)
       throw new ConfigError('A state store name must not be empty.');
-    checkPositive(`Stores.inMemoryWindowStore('${name}')`, 'retentionPeriodMs', retentionPeriodMs, 0);
-    checkPositive(`Stores.inMemoryWindowStore('${name}')`, 'windowSizeMs', windowSizeMs, 0);
-    if (windowSizeMs > retentionPeriodMs) {
-      throw new ConfigError(
-        `Stores.inMemoryWindowStore('${name}'): retentionPeriodMs (${retentionPeriodMs}) must be at least windowSizeMs (${windowSizeMs}).`,
-      );
-    }
+    checkWindowArguments(`Stores.inMemoryWindowStore('${name}')`, retentionPeriodMs, windowSizeMs);
     return {
       name,
       kind: 'in-memory',
@@ -51,6 +67,36 @@ export const windowedStores = {
       windowSizeMs,
       retainDuplicates,
       get: () => new InMemoryWindowStore(name, retentionPeriodMs, windowSizeMs, retainDuplicates),
+    };
+  },
+
+  /**
+   * A supplier of persistent window stores on LevelDB (`kind: 'level'`), kept in
+   * `<stateDir>/<applicationId>/<taskId>/<name>`. Windows older than the retention period are
+   * deleted from disk as stream time advances. `retainDuplicates` keeps every value put for the
+   * same key and window (stream–stream joins need it).
+   *
+   * @example
+   * ```ts
+   * const supplier = Stores.persistentWindowStore('clicks-per-minute', 86_400_000, 60_000, false);
+   * ```
+   */
+  persistentWindowStore(
+    name: string,
+    retentionPeriodMs: number,
+    windowSizeMs: number,
+    retainDuplicates: boolean,
+  ): WindowBytesStoreSupplier {
+    const where = `Stores.persistentWindowStore('${name}')`;
+    checkDirectoryName(where, name);
+    checkWindowArguments(where, retentionPeriodMs, windowSizeMs);
+    return {
+      name,
+      kind: 'level',
+      retentionPeriodMs,
+      windowSizeMs,
+      retainDuplicates,
+      get: () => new LevelWindowStore(name, retentionPeriodMs, windowSizeMs, retainDuplicates),
     };
   },
 
@@ -105,6 +151,28 @@ export const windowedStores = {
       kind: 'in-memory',
       retentionPeriodMs,
       get: () => new InMemorySessionStore(name, retentionPeriodMs),
+    };
+  },
+
+  /**
+   * A supplier of persistent session stores on LevelDB (`kind: 'level'`), kept in
+   * `<stateDir>/<applicationId>/<taskId>/<name>`. Sessions older than the retention period are
+   * deleted from disk as stream time advances.
+   *
+   * @example
+   * ```ts
+   * const supplier = Stores.persistentSessionStore('user-sessions', 86_400_000);
+   * ```
+   */
+  persistentSessionStore(name: string, retentionPeriodMs: number): SessionBytesStoreSupplier {
+    const where = `Stores.persistentSessionStore('${name}')`;
+    checkDirectoryName(where, name);
+    checkPositive(where, 'retentionPeriodMs', retentionPeriodMs, 0);
+    return {
+      name,
+      kind: 'level',
+      retentionPeriodMs,
+      get: () => new LevelSessionStore(name, retentionPeriodMs),
     };
   },
 

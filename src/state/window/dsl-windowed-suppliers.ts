@@ -1,0 +1,59 @@
+import type { SessionBytesStoreSupplier } from '../session/session-store.js';
+import { Stores } from '../stores.js';
+import type { WindowBytesStoreSupplier } from './window-store.js';
+
+/** @internal Which inner store a DSL store uses: decided when a task builds it. */
+export type DslStoreType = () => 'in-memory' | 'persistent';
+
+/**
+ * @internal The inner window store of a DSL windowed aggregation, picked when a task builds it
+ * (like the key-value `deferredSupplier` in `compile.ts`): persistent in a running app, in-memory
+ * in the TopologyTestDriver, unless `materialized.storeType` pins it.
+ */
+export function deferredWindowStoreSupplier(
+  name: string,
+  retentionPeriodMs: number,
+  windowSizeMs: number,
+  retainDuplicates: boolean,
+  storeType: DslStoreType,
+): WindowBytesStoreSupplier {
+  // Made on use: a persistent store's name must also be a valid directory name.
+  const current = (): WindowBytesStoreSupplier =>
+    (storeType() === 'persistent' ? Stores.persistentWindowStore : Stores.inMemoryWindowStore)(
+      name,
+      retentionPeriodMs,
+      windowSizeMs,
+      retainDuplicates,
+    );
+  return {
+    name,
+    retentionPeriodMs,
+    windowSizeMs,
+    retainDuplicates,
+    get kind() {
+      return current().kind;
+    },
+    get: () => current().get(),
+  };
+}
+
+/** @internal The inner session store of a DSL session aggregation; see {@link deferredWindowStoreSupplier}. */
+export function deferredSessionStoreSupplier(
+  name: string,
+  retentionPeriodMs: number,
+  storeType: DslStoreType,
+): SessionBytesStoreSupplier {
+  const current = (): SessionBytesStoreSupplier =>
+    (storeType() === 'persistent' ? Stores.persistentSessionStore : Stores.inMemorySessionStore)(
+      name,
+      retentionPeriodMs,
+    );
+  return {
+    name,
+    retentionPeriodMs,
+    get kind() {
+      return current().kind;
+    },
+    get: () => current().get(),
+  };
+}
