@@ -1,4 +1,4 @@
-import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
@@ -13,12 +13,10 @@ export function kstreamAggregate<K, V, A>(
   aggregator: (key: K, value: V, aggregate: A) => A,
 ): () => Processor<K, V, K, Change<A>> {
   return () => {
-    let context: ProcessorContext<K, Change<A>>;
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, A>;
     return {
       init: (ctx) => {
-        context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, A>>(storeName);
         forward = tableForwarder(ctx, store);
       },
@@ -48,12 +46,10 @@ export function kstreamReduce<K, V>(
   reducer: (aggregate: V, value: V, key: K) => V,
 ): () => Processor<K, V, K, Change<V>> {
   return () => {
-    let context: ProcessorContext<K, Change<V>>;
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V>;
     return {
       init: (ctx) => {
-        context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
         forward = tableForwarder(ctx, store);
       },

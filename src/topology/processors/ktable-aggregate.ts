@@ -1,4 +1,4 @@
-import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
@@ -13,12 +13,10 @@ export function ktableAggregate<K, V, A>(
   subtractor: (key: K, value: V, aggregate: A) => A,
 ): () => Processor<K, Change<V>, K, Change<A>> {
   return () => {
-    let context: ProcessorContext<K, Change<A>>;
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, A>;
     return {
       init: (ctx) => {
-        context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, A>>(storeName);
         forward = tableForwarder(ctx, store);
       },
@@ -51,12 +49,10 @@ export function ktableReduce<K, V>(
   subtractor: (aggregate: V, value: V, key: K) => V,
 ): () => Processor<K, Change<V>, K, Change<V>> {
   return () => {
-    let context: ProcessorContext<K, Change<V>>;
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V>;
     return {
       init: (ctx) => {
-        context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
         forward = tableForwarder(ctx, store);
       },

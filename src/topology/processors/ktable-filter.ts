@@ -1,4 +1,4 @@
-import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
@@ -17,12 +17,10 @@ export function ktableFilter<K, V>(
   const keep = (key: K, value: V | null): V | null =>
     value !== null && predicate(key, value) !== negate ? value : null;
   return () => {
-    let context: ProcessorContext<K, Change<V>>;
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V> | undefined;
     return {
       init: (ctx) => {
-        context = ctx;
         if (storeName !== undefined) store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
         forward = tableForwarder(ctx, store);
       },

@@ -1,4 +1,4 @@
-import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
@@ -8,12 +8,10 @@ export function ktableMapValues<K, V, VR>(
   storeName: string | undefined,
 ): () => Processor<K, Change<V>, K, Change<VR>> {
   return () => {
-    let context: ProcessorContext<K, Change<VR>>;
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, VR> | undefined;
     return {
       init: (ctx) => {
-        context = ctx;
         if (storeName !== undefined) store = ctx.getStateStore<TimestampedStore<K, VR>>(storeName);
         forward = tableForwarder(ctx, store);
       },

@@ -1,4 +1,4 @@
-import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 
@@ -9,12 +9,10 @@ import { tableForwarder, type TableForwarder, type TimestampedStore } from './ti
  */
 export function ktableSource<K, V>(storeName: string): () => Processor<K, V, K, Change<V>> {
   return () => {
-    let context: ProcessorContext<K, Change<V>>;
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, V>;
     return {
       init: (ctx) => {
-        context = ctx;
         store = ctx.getStateStore<TimestampedStore<K, V>>(storeName);
         forward = tableForwarder(ctx, store);
       },
