@@ -65,6 +65,12 @@ export async function planTopics(
       if (subCount.has(sub.id)) continue;
       const sourceCounts: number[] = [];
       let known = true;
+      // A repartition topic read next to user topics (a join after a key change, the foreign-key
+      // subscription topic next to the other table) takes their partition count: co-partitioned.
+      const userCounts = sub.sourceTopics
+        .filter((t) => !topology.internalTopics.has(t))
+        .map((t) => counts.get(t)!);
+      const coPartitionedCount = userCounts.length > 0 ? Math.max(...userCounts) : undefined;
       for (const t of sub.sourceTopics) {
         const internal = topology.internalTopics.get(t);
         if (internal === undefined) {
@@ -73,7 +79,8 @@ export async function planTopics(
         }
         const fixed = internal.numberOfPartitions ?? internalCount.get(t);
         const writer = writerOf.get(t);
-        const count = fixed ?? (writer === undefined ? undefined : subCount.get(writer.id));
+        const count =
+          fixed ?? coPartitionedCount ?? (writer === undefined ? undefined : subCount.get(writer.id));
         if (count === undefined) known = false;
         else {
           internalCount.set(t, count);
