@@ -89,6 +89,7 @@ export function compileGraph(nodes: readonly GraphNode[], config: TopologyConfig
 
 function dslStoreBuilder(node: StoreNode, topology: Topology): StoreBuilder<StateStore> {
   if (node.builder !== undefined) return node.builder;
+  if (node.builderFor !== undefined) return node.builderFor(() => topology.defaultDslStore);
   topology.timestampedStores.add(node.name);
   const m = node.materialized;
   const supplier = m?.storeSupplier ?? deferredSupplier(node.name, m?.storeType, topology);

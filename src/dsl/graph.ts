@@ -52,6 +52,11 @@ export interface StoreNode {
   readonly materialized: Materialized<any, any> | undefined;
   /** A ready-made builder (user stores from `addStateStore`). */
   readonly builder: StoreBuilder<StateStore> | undefined;
+  /**
+   * Makes the builder at compile time given the topology's `defaultDslStore` (read when a task
+   * builds the store): DSL window and session stores.
+   */
+  readonly builderFor?: (defaultDslStore: () => 'in-memory' | 'persistent') => StoreBuilder<StateStore>;
 }
 
 /** A repartition: null-key filter → sink → internal topic → source. */

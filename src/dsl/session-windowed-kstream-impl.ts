@@ -2,6 +2,7 @@ import { jsonSerde } from '../serde/json-serde.js';
 import { longSerde } from '../serde/primitive-serdes.js';
 import type { Serde } from '../serde/serde.js';
 import { sessionWindowedSerde } from '../serde/windowed-serdes.js';
+import { deferredSessionStoreSupplier } from '../state/window/dsl-windowed-suppliers.js';
 import { Stores } from '../state/stores.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 import { kstreamSessionWindowAggregate } from '../topology/processors/kstream-session-window-aggregate.js';
@@ -89,19 +90,27 @@ export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, a
     const retentionMs = windowedRetention(storeName, m, this.windows.inactivityGapMs + this.windows.graceMs);
 
     const upstream = this.grouped.upstream(storeName, name);
-    const storeBuilder = Stores.sessionStoreBuilder(
-      Stores.inMemorySessionStore(storeName, retentionMs),
-      keySerde ?? (jsonSerde as Serde<any>),
-      valueSerde ?? (jsonSerde as Serde<any>),
-    ) as unknown as StoreBuilder<StateStore>;
-    applyWindowedMaterialized(storeBuilder, m);
     builder.add({
       kind: 'store',
       name: storeName,
       keySerde,
       valueSerde,
       materialized: undefined,
-      builder: storeBuilder,
+      builder: undefined,
+      builderFor: (defaultDslStore) => {
+        const supplier = deferredSessionStoreSupplier(
+          storeName,
+          retentionMs,
+          () => m?.storeType ?? defaultDslStore(),
+        );
+        const storeBuilder = Stores.sessionStoreBuilder(
+          supplier,
+          keySerde ?? (jsonSerde as Serde<any>),
+          valueSerde ?? (jsonSerde as Serde<any>),
+        ) as unknown as StoreBuilder<StateStore>;
+        applyWindowedMaterialized(storeBuilder, m);
+        return storeBuilder;
+      },
     });
     const supplier = kstreamSessionWindowAggregate({
       nodeName: name,

@@ -3,6 +3,7 @@ import { jsonSerde } from '../serde/json-serde.js';
 import { longSerde } from '../serde/primitive-serdes.js';
 import type { Serde } from '../serde/serde.js';
 import { timeWindowedSerde } from '../serde/windowed-serdes.js';
+import { deferredWindowStoreSupplier } from '../state/window/dsl-windowed-suppliers.js';
 import { Stores } from '../state/stores.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 import { kstreamSlidingWindowAggregate } from '../topology/processors/kstream-sliding-window-aggregate.js';
@@ -87,19 +88,29 @@ export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
     const retentionMs = windowedRetention(storeName, m, openSpan);
 
     const upstream = this.grouped.upstream(storeName, name);
-    const storeBuilder = Stores.timestampedWindowStoreBuilder(
-      Stores.inMemoryWindowStore(storeName, retentionMs, windowSizeMs, false),
-      keySerde ?? (jsonSerde as Serde<any>),
-      valueSerde ?? (jsonSerde as Serde<any>),
-    ) as unknown as StoreBuilder<StateStore>;
-    applyWindowedMaterialized(storeBuilder, m);
     builder.add({
       kind: 'store',
       name: storeName,
       keySerde,
       valueSerde,
       materialized: undefined,
-      builder: storeBuilder,
+      builder: undefined,
+      builderFor: (defaultDslStore) => {
+        const supplier = deferredWindowStoreSupplier(
+          storeName,
+          retentionMs,
+          windowSizeMs,
+          false,
+          () => m?.storeType ?? defaultDslStore(),
+        );
+        const storeBuilder = Stores.timestampedWindowStoreBuilder(
+          supplier,
+          keySerde ?? (jsonSerde as Serde<any>),
+          valueSerde ?? (jsonSerde as Serde<any>),
+        ) as unknown as StoreBuilder<StateStore>;
+        applyWindowedMaterialized(storeBuilder, m);
+        return storeBuilder;
+      },
     });
     const emitOnWindowClose = this.emit.type === 'on-window-close';
     const supplier = sliding

@@ -14,6 +14,11 @@ import type { Named } from './options.js';
  */
 export interface WindowedMaterialized<K, V> {
   storeName?: string;
+  /**
+   * The inner store. Default: the `defaultDslStore` config (persistent in a running app, in-memory
+   * in the TopologyTestDriver).
+   */
+  storeType?: 'in-memory' | 'persistent';
   key?: Serde<K>;
   value?: Serde<V>;
   /**

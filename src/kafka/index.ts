@@ -7,6 +7,7 @@ export { createKafkaClient } from './client.js';
 export type { ClosableKafkaClient, KafkaClientConfig, KafkaLogEntry, KafkaLogLevel } from './client.js';
 export { createEmbeddedKafka } from './embedded/client.js';
 export type { EmbeddedKafka, EmbeddedKafkaOptions } from './embedded/client.js';
+export type { EmbeddedConnection } from './embedded/connection.js';
 export {
   ClientStateError,
   CommitFailedError,

@@ -11,6 +11,7 @@ import type {
 } from '../port.js';
 import { EmbeddedAdmin } from './admin.js';
 import { EmbeddedBroker } from './broker.js';
+import { EmbeddedConnectionClient, type EmbeddedConnection } from './connection.js';
 import { EmbeddedGroupConsumer } from './group-consumer.js';
 import { EmbeddedPartitionReader } from './partition-reader.js';
 import { EmbeddedProducer, EmbeddedTransactionalProducer } from './producer.js';
@@ -18,6 +19,19 @@ import { EmbeddedProducer, EmbeddedTransactionalProducer } from './producer.js';
 /** A `KafkaClient` whose cluster lives in this process. `close()` stops the broker. */
 export interface EmbeddedKafka extends KafkaClient {
   readonly kind: 'embedded';
+  /**
+   * Another client of this broker, as a second process on the cluster would hold; `kill()` it to
+   * simulate that process crashing (no leave-group: its members are evicted at session timeout).
+   *
+   * @example
+   * ```ts
+   * const victim = kafka.connect();
+   * const app = new KafkaStreams(topology, { applicationId: 'app', kafka: victim });
+   * await app.start();
+   * victim.kill();
+   * ```
+   */
+  connect(): EmbeddedConnection;
   close(): Promise<void>;
 }
 
@@ -57,6 +71,10 @@ class EmbeddedKafkaClient implements EmbeddedKafka {
 
   partitionReader(options: PartitionReaderOptions): PartitionReader {
     return new EmbeddedPartitionReader(this.broker, options);
+  }
+
+  connect(): EmbeddedConnection {
+    return new EmbeddedConnectionClient(this);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import type {
  * hold, that can be killed like that process. A test hook for crash scenarios.
  */
 export interface EmbeddedConnection extends KafkaClient {
+  readonly kind: 'embedded';
   /**
    * Simulates `kill -9` of the process owning this connection: its group consumers stop
    * heartbeating and fetching without leaving their groups (the coordinator evicts them when
@@ -22,18 +23,26 @@ export interface EmbeddedConnection extends KafkaClient {
    * through it never settles, so nothing more is produced or committed.
    */
   kill(): void;
+  /**
+   * Simulates a pause of the owning process (a long GC pause, a network partition) of `ms`: its
+   * group consumers neither heartbeat nor fetch, then carry on. Longer than the session timeout,
+   * they find themselves evicted and must rejoin.
+   */
+  stall(ms: number): void;
   readonly killed: boolean;
 }
 
-/** A consumer that can stop without leaving its group (`EmbeddedGroupConsumer`). */
-interface Abandonable {
+/** The test hooks of `EmbeddedGroupConsumer`. */
+interface Stoppable {
   abandon(): void;
+  stall(ms: number): void;
 }
 
 const NEVER = new Promise<never>(() => {});
 
 /** @internal */
 export class EmbeddedConnectionClient implements EmbeddedConnection {
+  readonly kind = 'embedded';
   private dead = false;
   private readonly consumers: GroupConsumer[] = [];
   private readonly readers: PartitionReader[] = [];
@@ -74,8 +83,12 @@ export class EmbeddedConnectionClient implements EmbeddedConnection {
   kill(): void {
     if (this.dead) return;
     this.dead = true;
-    for (const consumer of this.consumers) (consumer as Partial<Abandonable>).abandon?.();
+    for (const consumer of this.consumers) (consumer as Partial<Stoppable>).abandon?.();
     for (const reader of this.readers) void reader.close();
+  }
+
+  stall(ms: number): void {
+    for (const consumer of this.consumers) (consumer as Partial<Stoppable>).stall?.(ms);
   }
 
   /** Every method call after `kill()` returns a promise that never settles, as a dead peer's requests. */

@@ -38,6 +38,8 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private nextPartitionIndex = 0;
+  /** Until this time (epoch ms) the member neither heartbeats nor fetches: see `stall()`. */
+  private stalledUntil = 0;
 
   constructor(
     private readonly broker: EmbeddedBroker,
@@ -97,6 +99,14 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
     this.stop();
   }
 
+  /**
+   * Neither heartbeats nor fetches for `ms`, then carries on, as after a long GC pause or a
+   * network partition: longer than the session timeout, the member finds itself evicted. A test hook.
+   */
+  stall(ms: number): void {
+    this.stalledUntil = Date.now() + ms;
+  }
+
   private stop(): void {
     this.running = false;
     clearInterval(this.heartbeatTimer);
@@ -105,6 +115,11 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
 
   private async deliver(eachBatch: BatchHandler): Promise<void> {
     while (this.running && !this.broker.isClosed) {
+      const stalledFor = this.stalledUntil - Date.now();
+      if (stalledFor > 0) {
+        await new Promise((resolve) => setTimeout(resolve, stalledFor));
+        continue;
+      }
       this.heartbeat();
       if (this.rebalanceNeeded) {
         await this.rejoin();
@@ -147,6 +162,7 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
 
   private heartbeat(): void {
     if (this.currentMemberId === undefined || this.rebalanceNeeded || this.joining) return;
+    if (Date.now() < this.stalledUntil) return;
     try {
       this.group.heartbeat(this.currentMemberId, this.generationId);
     } catch (error) {

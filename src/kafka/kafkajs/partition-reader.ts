@@ -103,9 +103,12 @@ export class KafkajsPartitionReader implements PartitionReader {
         if (isDone(cursor)) consumer.pause([{ topic, partitions: [partition] }]);
         if ([...cursors.values()].every(isDone)) resolve();
       };
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-        advance(payload.topic, payload.partition, payload.lastOffset),
-      );
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        // An empty fetch reports the high watermark - 1 as its last offset (kafkajs Batch.lastOffset),
+        // which would skip records not fetched yet: only batches that held records advance the cursor.
+        if (payload.firstOffset === null) return;
+        advance(payload.topic, payload.partition, payload.lastOffset);
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => reject(translateError(payload.error)));
       void translated(async () => {
         await consumer.connect();

@@ -1,13 +1,13 @@
 import { ConfigError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import { InMemorySessionStore } from '../session/in-memory-session-store.js';
+import { LevelSessionStore } from '../session/level-session-store.js';
 import { SessionStoreBuilder } from '../session/session-store-builder.js';
 import type { SessionBytesStoreSupplier, SessionStore } from '../session/session-store.js';
 import type { StoreBuilder } from '../store.js';
 import { valueAndTimestampSerde } from '../value-and-timestamp.js';
 import type { ValueAndTimestamp } from '../value-and-timestamp.js';
 import { InMemoryWindowStore } from './in-memory-window-store.js';
-import { LevelSessionStore } from '../session/level-session-store.js';
 import { LevelWindowStore } from './level-window-store.js';
 import { WindowStoreBuilder } from './window-store-builder.js';
 import type { WindowBytesStoreSupplier, WindowStore } from './window-store.js';

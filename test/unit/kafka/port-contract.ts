@@ -365,17 +365,21 @@ export function kafkaPortContract(name: string, connect: () => Promise<ContractT
       await tx.send([record(topic, 'k', 'successor')]);
       await tx.commit();
 
-      const values: string[] = [];
-      const [end] = await admin.listOffsets([{ topic, partition: 0 }]);
-      const check = target.client.partitionReader({
-        groupIdPrefix: unique('fence-read'),
-        partitions: [{ topic, partition: 0, fromOffset: '0', untilOffset: end!.end }],
-      });
-      await check.run({
-        eachBatch: async (batch) => void values.push(...batch.messages.map((m) => m.value!.toString())),
-      });
-      await check.close();
-      expect(values).toEqual(['successor']);
+      // commit() returns before the coordinator has written the markers that move the last
+      // stable offset, so read until the committed record is visible.
+      await eventually(async () => {
+        const values: string[] = [];
+        const [end] = await admin.listOffsets([{ topic, partition: 0 }]);
+        const check = target.client.partitionReader({
+          groupIdPrefix: unique('fence-read'),
+          partitions: [{ topic, partition: 0, fromOffset: '0', untilOffset: end!.end }],
+        });
+        await check.run({
+          eachBatch: async (batch) => void values.push(...batch.messages.map((m) => m.value!.toString())),
+        });
+        await check.close();
+        expect(values).toEqual(['successor']);
+      }, target.eventuallyMs);
     });
 
     it('reads given partitions from given offsets up to a target without joining the group', async () => {

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Serdes, Stores } from '../../../src/index.js';
 import type { SessionStore, Windowed } from '../../../src/index.js';
 import { FakeStoreContext } from '../state/support/fake-store-context.js';
@@ -10,26 +13,44 @@ const session = (key: string, start: number, end: number): Windowed<string> => (
 });
 const list = <K, V>(it: Iterable<{ key: K; value: V }>) => [...it];
 
-function open(
+/** Stores and temp dirs opened by the current test, closed and removed after it. */
+const opened: { store: SessionStore<string, number>; dir: string | undefined }[] = [];
+
+afterEach(async () => {
+  for (const { store, dir } of opened.splice(0)) {
+    await store.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  }
+});
+
+async function open(
   logging: boolean,
   retention = HOUR,
-): { store: SessionStore<string, number>; context: FakeStoreContext } {
+  persistent = false,
+): Promise<{ store: SessionStore<string, number>; context: FakeStoreContext }> {
   const builder = Stores.sessionStoreBuilder(
-    Stores.inMemorySessionStore('s', retention),
+    persistent ? Stores.persistentSessionStore('s', retention) : Stores.inMemorySessionStore('s', retention),
     Serdes.string(),
     Serdes.long(),
   );
   if (!logging) builder.withLoggingDisabled();
   const store = builder.build();
-  const context = new FakeStoreContext();
-  void store.init(context, store);
+  const dir = persistent ? await mkdtemp(join(tmpdir(), 'tributary-session-')) : undefined;
+  const context = new FakeStoreContext({ taskDir: dir });
+  opened.push({ store, dir });
+  await store.init(context, store);
   return { store, context };
 }
 
-for (const logging of [true, false]) {
-  describe(`session store contract: in-memory, logging ${logging ? 'on' : 'off'}`, () => {
-    it('puts, fetches a session by its bounds, and removes it', () => {
-      const { store } = open(logging);
+for (const [inner, persistent, logging] of [
+  ['in-memory', false, true],
+  ['in-memory', false, false],
+  ['level', true, true],
+  ['level', true, false],
+] as const) {
+  describe(`session store contract: ${inner}, logging ${logging ? 'on' : 'off'}`, () => {
+    it('puts, fetches a session by its bounds, and removes it', async () => {
+      const { store } = await open(logging, HOUR, persistent);
       store.put(session('a', 0, 10), 2);
       expect(store.fetchSession('a', 0, 10)).toBe(2);
       expect(store.fetchSession('a', 0, 11)).toBeUndefined();
@@ -40,8 +61,8 @@ for (const logging of [true, false]) {
       expect(list(store.fetch('a'))).toEqual([]);
     });
 
-    it('finds sessions with end >= earliestEnd and start <= latestStart, by end', () => {
-      const { store } = open(logging);
+    it('finds sessions with end >= earliestEnd and start <= latestStart, by end', async () => {
+      const { store } = await open(logging, HOUR, persistent);
       store.put(session('a', 0, 5), 1);
       store.put(session('a', 10, 20), 2);
       store.put(session('a', 30, 30), 3);
@@ -62,8 +83,8 @@ for (const logging of [true, false]) {
       ]);
     });
 
-    it('drops sessions ending at or before the largest end minus retention', () => {
-      const { store } = open(logging, 100);
+    it('drops sessions ending at or before the largest end minus retention', async () => {
+      const { store } = await open(logging, 100, persistent);
       store.put(session('a', 0, 50), 1);
       store.put(session('a', 60, 70), 2);
       store.put(session('b', 140, 150), 3);
@@ -77,8 +98,8 @@ for (const logging of [true, false]) {
 }
 
 describe('session store change-logging and restore', () => {
-  it('logs Kafka session keys (key, end, start) and restores from them', () => {
-    const { store, context } = open(true);
+  it('logs Kafka session keys (key, end, start) and restores from them', async () => {
+    const { store, context } = await open(true);
     store.put(session('k', 3, 9), 4);
     store.remove(session('k', 3, 9));
     store.put(session('k', 3, 12), 5);
@@ -86,7 +107,7 @@ describe('session store change-logging and restore', () => {
       Serdes.sessionWindowed(Serdes.string()).serialize(session('k', 3, 9)),
     );
     expect(context.changes[1]!.value).toBeNull();
-    const restored = open(false);
+    const restored = await open(false);
     restored.context.registrations[0]!.restore(
       context.changes.map((c, i) => ({ key: c.key, value: c.value, timestamp: 0, offset: String(i) })),
     );

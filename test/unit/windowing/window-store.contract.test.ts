@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Serdes, Stores } from '../../../src/index.js';
 import type { WindowStore } from '../../../src/index.js';
 import { MeteredWindowStore } from '../../../src/state/window/metered-window-store.js';
@@ -10,19 +13,38 @@ const HOUR = 3_600_000;
 interface Stack {
   name: string;
   logging: boolean;
+  persistent: boolean;
 }
 
 const stacks: Stack[] = [
-  { name: 'in-memory, change-logging', logging: true },
-  { name: 'in-memory, no logging', logging: false },
+  { name: 'in-memory, change-logging', logging: true, persistent: false },
+  { name: 'in-memory, no logging', logging: false, persistent: false },
+  { name: 'level, change-logging', logging: true, persistent: true },
+  { name: 'level, no logging', logging: false, persistent: true },
 ];
 
-function open(
+/** Stores and temp dirs opened by the current test, closed and removed after it. */
+const opened: { store: WindowStore<string, string>; dir: string | undefined }[] = [];
+
+afterEach(async () => {
+  for (const { store, dir } of opened.splice(0)) {
+    await store.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function supplierFor(stack: Stack, retention: number, size: number, duplicates: boolean) {
+  return stack.persistent
+    ? Stores.persistentWindowStore('w', retention, size, duplicates)
+    : Stores.inMemoryWindowStore('w', retention, size, duplicates);
+}
+
+async function open(
   stack: Stack,
   options: { retention?: number; size?: number; duplicates?: boolean } = {},
-): { store: WindowStore<string, string>; context: FakeStoreContext } {
-  const supplier = Stores.inMemoryWindowStore(
-    'w',
+): Promise<{ store: WindowStore<string, string>; context: FakeStoreContext }> {
+  const supplier = supplierFor(
+    stack,
     options.retention ?? HOUR,
     options.size ?? 10,
     options.duplicates ?? false,
@@ -30,8 +52,10 @@ function open(
   const builder = Stores.windowStoreBuilder(supplier, Serdes.string(), Serdes.string());
   if (!stack.logging) builder.withLoggingDisabled();
   const store = builder.build();
-  const context = new FakeStoreContext();
-  void store.init(context, store);
+  const dir = stack.persistent ? await mkdtemp(join(tmpdir(), 'tributary-window-')) : undefined;
+  const context = new FakeStoreContext({ taskDir: dir });
+  opened.push({ store, dir });
+  await store.init(context, store);
   return { store, context };
 }
 
@@ -39,8 +63,8 @@ const list = <K, V>(it: Iterable<{ key: K; value: V }>) => [...it];
 
 for (const stack of stacks) {
   describe(`window store contract: ${stack.name}`, () => {
-    it('puts, fetches one window and deletes with null', () => {
-      const { store } = open(stack);
+    it('puts, fetches one window and deletes with null', async () => {
+      const { store } = await open(stack);
       store.put('a', 'one', 0);
       store.put('a', 'two', 10);
       expect(store.fetch('a', 0)).toBe('one');
@@ -50,8 +74,8 @@ for (const stack of stacks) {
       expect(store.fetch('a', 0)).toBeUndefined();
     });
 
-    it('fetches one key over a time range, oldest first, and backwards', () => {
-      const { store } = open(stack);
+    it('fetches one key over a time range, oldest first, and backwards', async () => {
+      const { store } = await open(stack);
       for (const t of [30, 0, 20, 10]) store.put('a', `a@${t}`, t);
       store.put('ab', 'other key', 10);
       store.put('', 'empty key', 10);
@@ -64,8 +88,8 @@ for (const stack of stacks) {
       expect(list(store.fetch('a', 21, 29))).toEqual([]);
     });
 
-    it('fetches key ranges and all windows as Windowed keys with end = start + size', () => {
-      const { store } = open(stack);
+    it('fetches key ranges and all windows as Windowed keys with end = start + size', async () => {
+      const { store } = await open(stack);
       store.put('b', 'b0', 0);
       store.put('a', 'a10', 10);
       store.put('c', 'c10', 10);
@@ -87,9 +111,9 @@ for (const stack of stacks) {
       expect(list(store.backwardAll()).map((e) => e.value)).toEqual(['c10', 'b0', 'a10', 'a0']);
     });
 
-    it('drops windows older than the largest window start minus retention', () => {
+    it('drops windows older than the largest window start minus retention', async () => {
       // retention 100: after a put at window start 150, windows starting at or before 50 are gone.
-      const { store } = open(stack, { retention: 100 });
+      const { store } = await open(stack, { retention: 100 });
       store.put('a', 'old', 50);
       store.put('a', 'kept', 51);
       store.put('b', 'new', 150);
@@ -101,8 +125,8 @@ for (const stack of stacks) {
       expect(list(store.fetch('a', 0, 200)).map((e) => e.value)).toEqual(['kept']);
     });
 
-    it('keeps every value of a key and window with retainDuplicates', () => {
-      const { store } = open(stack, { duplicates: true });
+    it('keeps every value of a key and window with retainDuplicates', async () => {
+      const { store } = await open(stack, { duplicates: true });
       store.put('a', 'x', 5);
       store.put('a', 'y', 5);
       store.put('a', 'z', 6);
@@ -114,8 +138,8 @@ for (const stack of stacks) {
       ]);
     });
 
-    it('iterators read a snapshot: writes while iterating do not show up', () => {
-      const { store } = open(stack);
+    it('iterators read a snapshot: writes while iterating do not show up', async () => {
+      const { store } = await open(stack);
       store.put('a', 'one', 0);
       const it = store.fetch('a', 0, 100);
       store.put('a', 'two', 10);
@@ -124,7 +148,7 @@ for (const stack of stacks) {
 
     it('rejects use before init', () => {
       const store = Stores.windowStoreBuilder(
-        Stores.inMemoryWindowStore('w', HOUR, 10, false),
+        supplierFor(stack, HOUR, 10, false),
         Serdes.string(),
         Serdes.string(),
       ).build();
@@ -134,8 +158,8 @@ for (const stack of stacks) {
 }
 
 describe('window store change-logging and restore', () => {
-  it('logs Kafka window keys (key, big-endian start, sequence number) and restores from them', () => {
-    const { store, context } = open(stacks[0]!, { duplicates: true });
+  it('logs Kafka window keys (key, big-endian start, sequence number) and restores from them', async () => {
+    const { store, context } = await open(stacks[0]!, { duplicates: true });
     store.put('k', 'v1', 7);
     store.put('k', 'v2', 7);
     expect(context.changes.map((c) => c.key)).toEqual([
@@ -144,7 +168,7 @@ describe('window store change-logging and restore', () => {
     ]);
     expect(context.changes[0]!.key.toString('hex')).toBe('6b' + '0000000000000007' + '00000001');
 
-    const restored = open(stacks[1]!, { duplicates: true });
+    const restored = await open(stacks[1]!, { duplicates: true });
     const restore = restored.context.registrations[0]!.restore;
     restore(context.changes.map((c, i) => ({ key: c.key, value: c.value, timestamp: 0, offset: String(i) })));
     expect(list(restored.store.fetch('k', 0, 10)).map((e) => e.value)).toEqual(['v1', 'v2']);
