@@ -2,7 +2,8 @@ import type { Serde } from '../serde/serde.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js';
 import { MeteredKeyValueStore } from './metered-key-value-store.js';
-import type { KeyValueBytesStore, KeyValueBytesStoreSupplier, StoreBuilder } from './store.js';
+import { AbstractStoreBuilder } from './internal/abstract-store-builder.js';
+import type { KeyValueBytesStore, KeyValueBytesStoreSupplier } from './store.js';
 
 /**
  * Builds a key-value store as a stack of layers, in the one place that decides their order:
@@ -18,15 +19,13 @@ import type { KeyValueBytesStore, KeyValueBytesStoreSupplier, StoreBuilder } fro
  * const store = builder.build(); // a fresh MeteredKeyValueStore<string, bigint> each call
  * ```
  */
-export class KeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredKeyValueStore<K, V>> {
+export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredKeyValueStore<K, V>> {
   readonly #supplier: KeyValueBytesStoreSupplier;
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
-  #cachingEnabled = true;
-  #loggingEnabled = true;
-  #logConfig: Readonly<Record<string, string>> = Object.freeze({});
 
   constructor(supplier: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>) {
+    super(true);
     this.#supplier = supplier;
     this.#keySerde = keySerde;
     this.#valueSerde = valueSerde;
@@ -36,44 +35,10 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredKeyValueS
     return this.#supplier.name;
   }
 
-  get cachingEnabled(): boolean {
-    return this.#cachingEnabled;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.#loggingEnabled;
-  }
-
-  get logConfig(): Readonly<Record<string, string>> {
-    return this.#logConfig;
-  }
-
-  withCachingEnabled(): this {
-    this.#cachingEnabled = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.#cachingEnabled = false;
-    return this;
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.#loggingEnabled = true;
-    this.#logConfig = Object.freeze({ ...config });
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.#loggingEnabled = false;
-    this.#logConfig = Object.freeze({});
-    return this;
-  }
-
   build(): MeteredKeyValueStore<K, V> {
     let store: KeyValueBytesStore = this.#supplier.get();
-    if (this.#loggingEnabled) store = new ChangeLoggingKeyValueStore(store);
-    if (this.#cachingEnabled) store = new CachingKeyValueStore(store);
+    if (this.loggingEnabled) store = new ChangeLoggingKeyValueStore(store);
+    if (this.cachingEnabled) store = new CachingKeyValueStore(store);
     return new MeteredKeyValueStore(store, this.#keySerde, this.#valueSerde);
   }
 }

@@ -1,5 +1,5 @@
 import type { Serde } from '../../serde/serde.js';
-import type { StoreBuilder } from '../store.js';
+import { AbstractStoreBuilder } from '../internal/abstract-store-builder.js';
 import { windowedChangelogConfig } from '../window/window-store-builder.js';
 import { ChangeLoggingSessionStore } from './change-logging-session-store.js';
 import { MeteredSessionStore } from './metered-session-store.js';
@@ -14,60 +14,26 @@ import type { SessionBytesStore, SessionBytesStoreSupplier } from './session-sto
  * const builder = Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 86_400_000), Serdes.string(), Serdes.long());
  * ```
  */
-export class SessionStoreBuilder<K, V> implements StoreBuilder<MeteredSessionStore<K, V>> {
-  #cachingEnabled = false;
-  #loggingEnabled = true;
-  #logConfig: Readonly<Record<string, string>>;
-
+export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredSessionStore<K, V>> {
   constructor(
     private readonly supplier: SessionBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
   ) {
-    this.#logConfig = windowedChangelogConfig(supplier.retentionPeriodMs, {});
+    super(false);
   }
 
   get name(): string {
     return this.supplier.name;
   }
 
-  get cachingEnabled(): boolean {
-    return this.#cachingEnabled;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.#loggingEnabled;
-  }
-
-  get logConfig(): Readonly<Record<string, string>> {
-    return this.#logConfig;
-  }
-
-  withCachingEnabled(): this {
-    this.#cachingEnabled = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.#cachingEnabled = false;
-    return this;
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.#loggingEnabled = true;
-    this.#logConfig = windowedChangelogConfig(this.supplier.retentionPeriodMs, config);
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.#loggingEnabled = false;
-    this.#logConfig = Object.freeze({});
-    return this;
+  protected override changelogConfig(userConfig: Record<string, string>): Record<string, string> {
+    return windowedChangelogConfig(this.supplier.retentionPeriodMs, userConfig);
   }
 
   build(): MeteredSessionStore<K, V> {
     let store: SessionBytesStore = this.supplier.get();
-    if (this.#loggingEnabled) store = new ChangeLoggingSessionStore(store);
+    if (this.loggingEnabled) store = new ChangeLoggingSessionStore(store);
     return new MeteredSessionStore(store, this.keySerde, this.valueSerde);
   }
 }

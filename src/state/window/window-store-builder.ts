@@ -1,6 +1,6 @@
 import type { Serde } from '../../serde/serde.js';
 import { ONE_DAY_MS } from '../../windowing/durations.js';
-import type { StoreBuilder } from '../store.js';
+import { AbstractStoreBuilder } from '../internal/abstract-store-builder.js';
 import { ChangeLoggingWindowStore } from './change-logging-window-store.js';
 import { MeteredWindowStore } from './metered-window-store.js';
 import type { WindowBytesStore, WindowBytesStoreSupplier } from './window-store.js';
@@ -16,11 +16,7 @@ import type { WindowBytesStore, WindowBytesStoreSupplier } from './window-store.
  * const builder = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 86_400_000, 60_000, false), Serdes.string(), Serdes.long());
  * ```
  */
-export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore<K, V>> {
-  #cachingEnabled = false;
-  #loggingEnabled = true;
-  #logConfig: Readonly<Record<string, string>>;
-
+export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredWindowStore<K, V>> {
   constructor(
     private readonly supplier: WindowBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
@@ -28,50 +24,20 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore
     /** Values are `ValueAndTimestamp`s (DSL stores); the test driver unwraps them. */
     private readonly timestampedValues = false,
   ) {
-    this.#logConfig = windowedChangelogConfig(supplier.retentionPeriodMs, {});
+    super(false);
   }
 
   get name(): string {
     return this.supplier.name;
   }
 
-  get cachingEnabled(): boolean {
-    return this.#cachingEnabled;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.#loggingEnabled;
-  }
-
-  get logConfig(): Readonly<Record<string, string>> {
-    return this.#logConfig;
-  }
-
-  withCachingEnabled(): this {
-    this.#cachingEnabled = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.#cachingEnabled = false;
-    return this;
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.#loggingEnabled = true;
-    this.#logConfig = windowedChangelogConfig(this.supplier.retentionPeriodMs, config);
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.#loggingEnabled = false;
-    this.#logConfig = Object.freeze({});
-    return this;
+  protected override changelogConfig(userConfig: Record<string, string>): Record<string, string> {
+    return windowedChangelogConfig(this.supplier.retentionPeriodMs, userConfig);
   }
 
   build(): MeteredWindowStore<K, V> {
     let store: WindowBytesStore = this.supplier.get();
-    if (this.#loggingEnabled) store = new ChangeLoggingWindowStore(store);
+    if (this.loggingEnabled) store = new ChangeLoggingWindowStore(store);
     return new MeteredWindowStore(store, this.keySerde, this.valueSerde, this.timestampedValues);
   }
 }
