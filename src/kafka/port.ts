@@ -207,6 +207,12 @@ export interface RunOptions {
 export interface RebalanceListener {
   onAssigned(assignment: TopicPartitions, userData: Buffer): void | Promise<void>;
   onRebalancing(): void | Promise<void>;
+  /**
+   * Instead of `onRebalancing` when this member learns it was evicted (its session timed out, the
+   * group moved to a new generation without it): its partitions already belong to others, so it
+   * must drop its work without flushing or committing anything.
+   */
+  onLost?(): void | Promise<void>;
 }
 
 /** Options of a group consumer. Offsets are never committed automatically. */

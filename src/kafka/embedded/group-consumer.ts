@@ -40,6 +40,8 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
   private nextPartitionIndex = 0;
   /** Until this time (epoch ms) the member neither heartbeats nor fetches: see `stall()`. */
   private stalledUntil = 0;
+  /** Set when a heartbeat finds this member evicted: the next rejoin reports `onLost`. */
+  private lost = false;
 
   constructor(
     private readonly broker: EmbeddedBroker,
@@ -167,7 +169,11 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
       this.group.heartbeat(this.currentMemberId, this.generationId);
     } catch (error) {
       if (!(error instanceof RebalanceInProgressError || error instanceof CommitFailedError)) throw error;
-      if (error instanceof CommitFailedError) this.currentMemberId = undefined;
+      if (error instanceof CommitFailedError) {
+        // Unknown member or ended generation: evicted while away, not just asked to rejoin.
+        this.currentMemberId = undefined;
+        this.lost = true;
+      }
       this.rebalanceNeeded = true;
       this.wakeUp.notify();
     }
@@ -182,8 +188,11 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
     if (this.hasAssignment) {
       this.hasAssignment = false;
       this.positions = new Map();
-      await this.options.listener.onRebalancing();
+      const { listener } = this.options;
+      if (this.lost && listener.onLost !== undefined) await listener.onLost();
+      else await listener.onRebalancing();
     }
+    this.lost = false;
     await this.joinGroup();
   }
 

@@ -17,6 +17,12 @@ import { translateError, translated } from './errors.js';
 
 // The errors after which kafkajs rejoins (its own `isRebalancing`, which it does not export).
 const REBALANCE_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+/** Heartbeat errors that mean the group already moved on without this member. */
+const EVICTION_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
+
+function isEvictionError(error: unknown): boolean {
+  return EVICTION_TYPES.has((error as { type?: string }).type ?? '');
+}
 
 function isRebalanceError(error: unknown): boolean {
   return REBALANCE_TYPES.has((error as { type?: string }).type ?? '');
@@ -69,6 +75,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private leaderAssignments: Record<string, MemberAssignment> | undefined;
   private hasAssignment = false;
   private currentMemberId: string | undefined;
+  /** The member id the current assignment was received under. */
+  private assignedMemberId: string | undefined;
   private crashed = false;
   private onCrash: ((error: Error) => void) | undefined;
 
@@ -157,7 +165,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     try {
       await payload.heartbeat();
     } catch (error) {
-      if (isRebalanceError(error)) await this.revoke();
+      if (isRebalanceError(error)) await this.revoke(isEvictionError(error));
       throw error;
     }
   }
@@ -166,10 +174,12 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     this.listenerChain = this.listenerChain.then(step).catch((error: unknown) => this.crash(error));
   }
 
-  private async revoke(): Promise<void> {
+  private async revoke(lost = false): Promise<void> {
     if (!this.hasAssignment) return;
     this.hasAssignment = false;
-    await this.options.listener.onRebalancing();
+    const { listener } = this.options;
+    if (lost && listener.onLost !== undefined) await listener.onLost();
+    else await listener.onRebalancing();
   }
 
   private async assigned(
@@ -177,8 +187,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     assignment: TopicPartitions,
     leader: Record<string, MemberAssignment> | undefined,
   ): Promise<void> {
-    // A restart or rejoin kafkajs did without a REBALANCING event still ends the old assignment.
-    await this.revoke();
+    // A restart or rejoin kafkajs did without a REBALANCING event still ends the old assignment;
+    // coming back under a new member id means the coordinator evicted the old one meanwhile.
+    await this.revoke(this.assignedMemberId !== undefined && this.assignedMemberId !== memberId);
+    this.assignedMemberId = memberId;
     const userData = leader?.[memberId]?.userData ?? (await this.followerUserData(memberId));
     this.hasAssignment = true;
     await this.options.listener.onAssigned(assignment, userData);
