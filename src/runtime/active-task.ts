@@ -1,6 +1,8 @@
-import type { ProducerTransaction, TransactionalProducer } from '../kafka/port.js';
+import type { ConsumedBatch, ProducerTransaction, TransactionalProducer } from '../kafka/port.js';
 import type { ChangelogRecord, StateStore } from '../state/store.js';
+import { ReadCancellation } from './changelog-restore.js';
 import type { KafkaRecordCollector } from './kafka-record-collector.js';
+import type { StateLock } from './state-directory.js';
 import type { StreamTask } from './stream-task.js';
 
 /** @internal A store registered by a task, with where its changelog is. */
@@ -23,6 +25,17 @@ export class ActiveTask {
   producer: TransactionalProducer | undefined;
   /** Exactly-once: the transaction records of this commit interval go into, once one is open. */
   transaction: ProducerTransaction | undefined;
+  /**
+   * `RESTORING` from assignment until its stores caught up (its input partitions are paused and
+   * batches fetched before the pause wait in `pendingBatches`), then `RUNNING`.
+   */
+  phase: 'RESTORING' | 'RUNNING' = 'RESTORING';
+  readonly pendingBatches: ConsumedBatch[] = [];
+  /** Opening and restoring in the background; settles when done, failed or cancelled. */
+  restoration: Promise<boolean> | undefined;
+  readonly cancellation = new ReadCancellation();
+  /** The task directory's lock, once taken. */
+  lock: StateLock | undefined;
 
   constructor(
     readonly task: StreamTask,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable } from 'rxjs';
 import { ConfigError, ProductionError, StreamsError, TaskMigratedError } from '../errors.js';
 import { createKafkaClient, type ClosableKafkaClient } from '../kafka/client.js';
 import { createEmbeddedKafka, type EmbeddedKafka } from '../kafka/embedded/client.js';
@@ -13,11 +13,13 @@ import type {
   KafkaClient,
   KafkaProducer,
   PartitionReader,
+  TopicPartition,
   TopicPartitions,
 } from '../kafka/port.js';
 import type { StateStore } from '../state/store.js';
 import type { Topology } from '../topology/topology.js';
 import { ActiveTask } from './active-task.js';
+import { restoreTask, type RestoreEnvironment } from './changelog-restore.js';
 import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
@@ -25,6 +27,8 @@ import { resolveHandler } from './exception-handlers.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { SerialExecutor } from './serial-executor.js';
+import { StandbyTask } from './standby-task.js';
+import { lockApplicationDir, lockTaskDir, TASK_LOCK, type StateLock } from './state-directory.js';
 import { StreamTask, type TaskHost } from './stream-task.js';
 import { decodeAssignmentInfo, TaskAssignor, taskIdOf } from './task-assignor.js';
 import { planTopics, type TopicPlan } from './topic-plan.js';
@@ -80,7 +84,12 @@ export class KafkaStreams {
   private readonly globalStores = new Map<string, StateStore>();
   private globalTask: StreamTask | undefined;
   private globalReader: PartitionReader | undefined;
-  private standbyIds: string[] = [];
+  private readonly standbys = new Map<string, StandbyTask>();
+  /** Tasks with a checkpoint in this instance's state directory: the assignor prefers us for them. */
+  private readonly tasksWithState = new Set<string>();
+  private instanceLock: StateLock | undefined;
+  /** Between `onAssigned` and the next `onRebalancing`: tasks may process, punctuate and commit. */
+  private assignmentActive = false;
   private client: KafkaClient | undefined;
   private ownedClient: ClosableKafkaClient | undefined;
   private admin: KafkaAdmin | undefined;
@@ -132,11 +141,16 @@ export class KafkaStreams {
     }
     this.transition('REBALANCING');
     try {
+      this.instanceLock = await lockApplicationDir(this.appDir, this.processId);
+      await this.findTasksWithState();
       await this.connect();
+      const settled = firstValueFrom(this.state$.pipe(filter((s) => s !== 'REBALANCING')));
       await this.runConsumer();
-      await this.executor.run(() => undefined);
+      // Restoration runs in the background: RUNNING comes once every active task caught up.
+      const reached = await settled;
       if (this.failed) throw new StreamsError('The application failed while starting; see the error event.');
-      if ((this.state as StreamsState) === 'REBALANCING') this.transition('RUNNING');
+      if (reached !== 'RUNNING')
+        throw new StreamsError(`The application stopped while starting (${reached}).`);
       this.timer = setInterval(
         () => void this.tick(),
         Math.max(10, Math.min(this.config.commitIntervalMs, 100)),
@@ -170,7 +184,11 @@ export class KafkaStreams {
     if (this.state !== 'CREATED' && this.state !== 'NOT_RUNNING') {
       throw new StreamsError(`cleanUp() needs a stopped instance (state is ${this.state}).`);
     }
-    await rm(join(this.stateDir, this.config.applicationId), { recursive: true, force: true });
+    await rm(this.appDir, { recursive: true, force: true });
+  }
+
+  private get appDir(): string {
+    return join(this.stateDir, this.config.applicationId);
   }
 
   /** Active and standby tasks of this instance with their partitions and committed offsets. */
@@ -184,8 +202,14 @@ export class KafkaStreams {
         committedOffsets: Object.fromEntries([...t.committedOffsets].map(([k, v]) => [k, String(v)])),
       });
     }
-    for (const id of this.standbyIds)
-      out.push({ taskId: id, kind: 'standby', topicPartitions: [], committedOffsets: {} });
+    for (const standby of this.standbys.values()) {
+      out.push({
+        taskId: standby.id,
+        kind: 'standby',
+        topicPartitions: this.inputPartitionsOf(standby.id),
+        committedOffsets: {},
+      });
+    }
     return out;
   }
 
@@ -228,7 +252,6 @@ export class KafkaStreams {
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const onDeserialization = resolveHandler(c.deserializationExceptionHandler, log);
     const onProcessing = resolveHandler(c.processingExceptionHandler, log);
-    const registrations = new Map<string, ActiveTask>();
     this.hostFor = (collector) => ({
       applicationId: c.applicationId,
       collector,
@@ -240,7 +263,7 @@ export class KafkaStreams {
       onDeserializationError: onDeserialization,
       onProcessingError: onProcessing,
       registerStore: (taskId, store, restore) => {
-        const task = registrations.get(taskId) ?? this.tasks.get(taskId);
+        const task = this.tasks.get(taskId);
         task?.stores.push({ store, restore, changelogTopic: this.plan!.changelogs.get(store.name) });
       },
       globalStore: (name) => this.globalStores.get(name),
@@ -249,11 +272,38 @@ export class KafkaStreams {
       },
     });
     this.host = this.hostFor(this.newCollector());
-    this.registrations = registrations;
     await this.startGlobalStores();
   }
 
-  private registrations = new Map<string, ActiveTask>();
+  /** Tasks with a checkpoint left by an earlier run (or a standby) of this instance. */
+  private async findTasksWithState(): Promise<void> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.appDir);
+    } catch {
+      return;
+    }
+    for (const id of entries) {
+      if (!/^\d+_\d+$/.test(id)) continue;
+      const has = await access(join(this.appDir, id, '.checkpoint')).then(
+        () => true,
+        () => false,
+      );
+      if (has) this.tasksWithState.add(id);
+    }
+  }
+
+  private get restoreEnvironment(): RestoreEnvironment {
+    return {
+      client: this.client!,
+      admin: this.admin!,
+      applicationId: this.config.applicationId,
+      events: this.eventSubject,
+      listener: this.config.restoreListener,
+      logger: this.logger,
+    };
+  }
+
   private hostFor: (collector: KafkaRecordCollector) => TaskHost = () => {
     throw new StreamsError('not connected');
   };
@@ -274,14 +324,21 @@ export class KafkaStreams {
       list.push(topic);
       topicsBySub.set(sub, list);
     }
+    const stateful = new Set(
+      this.topology
+        .subtopologies()
+        .filter((sub) => sub.stores.some((store) => plan.changelogs.has(store)))
+        .map((sub) => sub.id),
+    );
     const assignor = new TaskAssignor(
       () => ({
         processId: this.processId,
         previousActive: [...this.tasks.keys()],
-        stateTasks: [...this.tasks.keys()],
+        stateTasks: [...new Set([...this.tasks.keys(), ...this.standbys.keys(), ...this.tasksWithState])],
       }),
       topicsBySub,
       this.config.numStandbyReplicas,
+      stateful,
     );
     this.consumer = this.client!.consumer({
       groupId: this.config.applicationId,
@@ -291,6 +348,9 @@ export class KafkaStreams {
         onRebalancing: () =>
           this.executor.run(async () => {
             if (this.failed) return;
+            this.assignmentActive = false;
+            // Uncommitted, so fetched again from the committed offsets after the rebalance.
+            for (const task of this.tasks.values()) task.pendingBatches.length = 0;
             if (this.state === 'RUNNING') this.transition('REBALANCING');
             await this.commitAll();
           }),
@@ -313,9 +373,14 @@ export class KafkaStreams {
 
   // ─── assignment ───────────────────────────────────────────────────────────────────
 
+  /**
+   * Applies a new assignment without restoring inside the rebalance callback (kafkajs does not
+   * heartbeat while it runs): revoked tasks and standbys close, new tasks start RESTORING with
+   * their input paused and restore in the background, new standbys start following.
+   */
   private async onAssigned(assignment: TopicPartitions, userData: Buffer): Promise<void> {
     const plan = this.plan!;
-    const wanted = new Map<string, { topic: string; partition: number }[]>();
+    const wanted = new Map<string, TopicPartition[]>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = plan.subtopologyByTopic.get(topic);
       if (sub === undefined) continue;
@@ -326,173 +391,197 @@ export class KafkaStreams {
         wanted.set(id, list);
       }
     }
+    const wantedStandbys = new Set(
+      (decodeAssignmentInfo(userData)?.standby ?? []).filter((id) => !wanted.has(id)),
+    );
     const revoked = [...this.tasks.keys()].filter((id) => !wanted.has(id));
     if ([...this.tasks.values()].some((t) => t.collector.size > 0 || t.uncommittedOffsets().length > 0)) {
       await this.commitAll();
     }
     for (const id of revoked) await this.closeTask(this.tasks.get(id)!);
+    // A standby becoming active here closes first: the active task opens over its directory.
+    for (const standby of [...this.standbys.values()])
+      if (!wantedStandbys.has(standby.id)) await this.closeStandby(standby);
     const assigned: string[] = [];
     for (const [id, partitions] of wanted) {
-      if (this.tasks.has(id)) continue;
-      await this.openTask(id, partitions);
-      assigned.push(id);
+      const existing = this.tasks.get(id);
+      if (existing === undefined) {
+        this.createTask(id, partitions);
+        assigned.push(id);
+      } else if (existing.phase === 'RESTORING') {
+        this.consumer!.pause([...existing.inputPartitions]);
+      } else {
+        // It may have finished restoring during the rebalance, while its input stayed paused.
+        this.consumer!.resume([...existing.inputPartitions]);
+      }
     }
-    this.standbyIds = decodeAssignmentInfo(userData)?.standby ?? [];
+    for (const id of wantedStandbys) if (!this.standbys.has(id)) this.createStandby(id);
+    this.assignmentActive = true;
     this.eventSubject.next({
       type: 'rebalance',
       assigned,
       revoked,
       active: [...this.tasks.keys()],
-      standby: this.standbyIds,
+      standby: [...wantedStandbys],
     });
-    this.logger.info({ assigned, revoked, active: [...this.tasks.keys()] }, 'tasks assigned');
-    if (this.state === 'REBALANCING') this.transition('RUNNING');
+    this.logger.info(
+      { assigned, revoked, active: [...this.tasks.keys()], standby: [...wantedStandbys] },
+      'tasks assigned',
+    );
+    this.runningIfRestored();
   }
 
-  private async openTask(id: string, partitions: { topic: string; partition: number }[]): Promise<void> {
+  /** REBALANCING → RUNNING once the assignment is applied and every active task has restored. */
+  private runningIfRestored(): void {
+    if (this.state !== 'REBALANCING' || !this.assignmentActive || this.failed) return;
+    for (const task of this.tasks.values()) if (task.phase !== 'RUNNING') return;
+    this.transition('RUNNING');
+  }
+
+  private inputPartitionsOf(id: string): TopicPartition[] {
+    const [sub, partition] = id.split('_').map(Number) as [number, number];
+    const out: TopicPartition[] = [];
+    for (const [topic, s] of this.plan?.subtopologyByTopic ?? [])
+      if (s === sub) out.push({ topic, partition });
+    return out;
+  }
+
+  /** Registers a RESTORING task, pauses its input and opens and restores it in the background. */
+  private createTask(id: string, partitions: TopicPartition[]): void {
     const [subId, partition] = id.split('_').map(Number) as [number, number];
     const sub = this.topology.subtopologies().find((s) => s.id === subId)!;
     const collector = this.newCollector();
     const streamTask = new StreamTask(subId, partition, this.topology, sub.nodes, this.hostFor(collector));
-    const taskDir = join(this.stateDir, this.config.applicationId, id);
-    const task = new ActiveTask(streamTask, taskDir, partitions, collector);
+    const task = new ActiveTask(streamTask, join(this.appDir, id), partitions, collector);
+    this.tasks.set(id, task);
+    for (const tp of partitions) this.taskByPartition.set(`${tp.topic}:${tp.partition}`, task);
+    this.consumer!.pause(partitions);
+    task.restoration = this.openAndRestore(task);
+    task.restoration.then(
+      (restored) => {
+        if (restored) void this.executor.run(() => this.finishRestoration(task));
+      },
+      (error: unknown) => {
+        if (!task.cancellation.cancelled) void this.executor.run(() => this.fail(error));
+      },
+    );
+  }
+
+  /** Locks the task directory, opens the stores and restores them. False when cancelled. */
+  private async openAndRestore(task: ActiveTask): Promise<boolean> {
+    task.lock = await lockTaskDir(task.taskDir, this.processId, task.id);
+    if (task.cancellation.cancelled) return false;
     if (this.exactlyOnce) {
       // Creating the producer initialises transactions for this id, fencing a zombie owner.
       task.producer = await this.client!.transactionalProducer({
-        transactionalId: `${this.config.applicationId}-${id}`,
+        transactionalId: `${this.config.applicationId}-${task.id}`,
       });
       // Without a checkpoint the last stop was unclean: local state may hold uncommitted writes.
-      const checkpoint = await readCheckpoint(taskDir);
-      if (checkpoint === undefined || checkpoint === 'corrupt')
-        await rm(taskDir, { recursive: true, force: true });
+      const checkpoint = await readCheckpoint(task.taskDir);
+      if (checkpoint === undefined || checkpoint === 'corrupt') await wipeTaskState(task.taskDir);
     }
-    await mkdir(taskDir, { recursive: true });
-    this.registrations.set(id, task);
-    try {
-      await streamTask.init();
-    } finally {
-      this.registrations.delete(id);
-    }
-    await this.restore(task);
+    await mkdir(task.taskDir, { recursive: true });
+    await task.task.init();
+    if (task.cancellation.cancelled) return false;
+    const checkpoint = task.persistent ? await readCheckpoint(task.taskDir) : undefined;
+    if (checkpoint === 'corrupt')
+      this.logger.warn({ taskId: task.id }, 'corrupt checkpoint ignored: restoring from the beginning');
+    const offsets = checkpoint === undefined || checkpoint === 'corrupt' ? {} : checkpoint;
+    const target = {
+      id: task.id,
+      partition: task.task.partition,
+      stores: task.stores,
+      changelogOffsets: task.changelogOffsets,
+    };
+    if (!(await restoreTask(this.restoreEnvironment, target, offsets, task.cancellation))) return false;
     // From here on local state runs ahead of the last commit; only a clean close checkpoints again.
-    if (this.exactlyOnce) await deleteCheckpoint(taskDir);
-    this.tasks.set(id, task);
-    for (const tp of partitions) this.taskByPartition.set(`${tp.topic}:${tp.partition}`, task);
+    if (this.exactlyOnce) await deleteCheckpoint(task.taskDir);
+    return true;
+  }
+
+  /** In the executor: the task runs, processes what was fetched while it restored, and resumes. */
+  private async finishRestoration(task: ActiveTask): Promise<void> {
+    if (this.failed || this.closing !== undefined) return;
+    if (this.tasks.get(task.id) !== task || task.phase !== 'RESTORING') return;
+    task.phase = 'RUNNING';
+    for (const batch of task.pendingBatches.splice(0)) await this.processTaskBatch(task, batch);
+    this.consumer!.resume([...task.inputPartitions]);
+    this.runningIfRestored();
   }
 
   private async closeTask(task: ActiveTask): Promise<void> {
-    await task.task.close();
-    await task.producer?.close();
-    if (task.persistent) await writeCheckpoint(task.taskDir, Object.fromEntries(task.changelogOffsets));
     this.tasks.delete(task.id);
     for (const tp of task.inputPartitions) this.taskByPartition.delete(`${tp.topic}:${tp.partition}`);
-  }
-
-  /**
-   * Brings a task's stores up to the end of their changelogs before it processes: persistent
-   * stores from their checkpoint, in-memory ones from the beginning.
-   */
-  private async restore(task: ActiveTask): Promise<void> {
-    const logged = task.stores.filter((s) => s.changelogTopic !== undefined);
-    if (logged.length === 0) return;
-    const checkpoint = task.persistent ? await readCheckpoint(task.taskDir) : undefined;
-    const checkpointOffsets = checkpoint === 'corrupt' || checkpoint === undefined ? {} : checkpoint;
-    if (checkpoint === 'corrupt')
-      this.logger.warn({ taskId: task.id }, 'corrupt checkpoint ignored: restoring from the beginning');
-    const partition = task.task.partition;
-    const ends = await this.admin!.listOffsets(logged.map((s) => ({ topic: s.changelogTopic!, partition })));
-    for (const s of logged) {
-      const topic = s.changelogTopic!;
-      const key = `${topic}:${partition}`;
-      const end = ends.find((e) => e.topic === topic && e.partition === partition)!;
-      const fromCheckpoint = s.store.persistent ? checkpointOffsets[key] : undefined;
-      const start =
-        fromCheckpoint !== undefined && BigInt(fromCheckpoint) >= BigInt(end.begin)
-          ? fromCheckpoint
-          : end.begin;
-      task.changelogOffsets.set(key, end.end);
-      if (BigInt(start) >= BigInt(end.end)) continue;
-      await this.restoreStore(task, s, topic, partition, start, end.end);
+    const wasRunning = task.phase === 'RUNNING';
+    if (!wasRunning) {
+      await task.cancellation.cancel();
+      await task.restoration?.catch(() => false);
+      task.pendingBatches.length = 0;
+      // A paused partition stays paused in the consumer across rebalances.
+      this.consumer?.resume([...task.inputPartitions]);
     }
-  }
-
-  private async restoreStore(
-    task: ActiveTask,
-    s: ActiveTask['stores'][number],
-    topic: string,
-    partition: number,
-    start: string,
-    end: string,
-  ): Promise<void> {
-    const store = s.store.name;
-    const tp = { topic, partition };
-    const total = Number(BigInt(end) - BigInt(start));
-    this.eventSubject.next({
-      type: 'restore-start',
-      store,
-      topic,
-      partition,
-      startOffset: start,
-      endOffset: end,
-    });
-    this.config.restoreListener?.onRestoreStart?.(tp, store, start, end);
-    this.logger.info({ taskId: task.id, store, topic, partition, from: start, to: end }, 'restoring store');
-    const began = Date.now();
-    let restored = 0;
-    const reader = this.client!.partitionReader({
-      groupIdPrefix: `${this.config.applicationId}-restore`,
-      partitions: [{ topic, partition, fromOffset: start, untilOffset: end }],
-      isolation: 'read_committed',
-    });
     try {
-      await reader.run({
-        eachBatch: async (batch) => {
-          s.restore(
-            batch.messages.map((m) => ({
-              key: m.key ?? Buffer.alloc(0),
-              value: m.value,
-              timestamp: m.timestamp,
-              offset: m.offset,
-            })),
-          );
-          await s.store.flush();
-          restored += batch.messages.length;
-          const last = batch.messages.at(-1)?.offset ?? start;
-          this.config.restoreListener?.onBatchRestored?.(tp, store, last, batch.messages.length);
-          const seconds = Math.max(0.001, (Date.now() - began) / 1000);
-          this.eventSubject.next({
-            type: 'restore-progress',
-            store,
-            topic,
-            partition,
-            restored,
-            remaining: Math.max(0, total - restored),
-            recordsPerSecond: Math.round(restored / seconds),
-          });
-        },
-      });
+      await task.task.close();
+      await task.producer?.close();
+      // A restore cancelled before it began leaves the directory (and its checkpoint) as it was.
+      if (task.lock !== undefined && task.persistent && (wasRunning || task.changelogOffsets.size > 0)) {
+        await writeCheckpoint(task.taskDir, Object.fromEntries(task.changelogOffsets));
+        this.tasksWithState.add(task.id);
+      }
     } finally {
-      await reader.close();
+      await task.lock?.release();
     }
-    this.eventSubject.next({ type: 'restore-end', store, topic, partition, totalRestored: restored });
-    this.config.restoreListener?.onRestoreEnd?.(tp, store, restored);
-    const seconds = Math.max(0.001, (Date.now() - began) / 1000);
-    this.logger.info(
-      { taskId: task.id, store, restored, recordsPerSecond: Math.round(restored / seconds) },
-      `restored ${store} (100%)`,
-    );
+  }
+
+  // ─── standby tasks ────────────────────────────────────────────────────────────────
+
+  /** Opens a standby in the background: lock, stores, then follow the changelogs. */
+  private createStandby(id: string): void {
+    const [subId, partition] = id.split('_').map(Number) as [number, number];
+    const sub = this.topology.subtopologies().find((s) => s.id === subId);
+    if (sub === undefined) return;
+    const standby = new StandbyTask(id, partition, join(this.appDir, id));
+    this.standbys.set(id, standby);
+    standby.opening = (async () => {
+      standby.lock = await lockTaskDir(standby.taskDir, this.processId, id);
+      if (this.exactlyOnce) {
+        const checkpoint = await readCheckpoint(standby.taskDir);
+        if (checkpoint === undefined || checkpoint === 'corrupt') await wipeTaskState(standby.taskDir);
+      }
+      await standby.openStores(this.topology, sub, this.config.applicationId, this.plan!.changelogs);
+      await standby.startFollowing(this.restoreEnvironment, (error) => void this.fail(error));
+    })();
+    standby.opening.catch((error: unknown) => {
+      if (this.standbys.get(id) === standby && this.closing === undefined) void this.fail(error);
+    });
+  }
+
+  private async closeStandby(standby: StandbyTask): Promise<void> {
+    this.standbys.delete(standby.id);
+    await standby.close();
+    if (standby.stores.length > 0) this.tasksWithState.add(standby.id);
   }
 
   // ─── processing ───────────────────────────────────────────────────────────────────
 
-  /** The hot path: every record of the batch is processed synchronously, then maybe a commit. */
   private async processBatch(batch: ConsumedBatch): Promise<void> {
     if (this.failed || this.closing !== undefined) return;
-    const key = `${batch.topic}:${batch.partition}`;
-    const task = this.taskByPartition.get(key);
+    const task = this.taskByPartition.get(`${batch.topic}:${batch.partition}`);
     if (task === undefined) return;
+    // Fetched before its partition was paused: processed once the task has restored.
+    if (task.phase === 'RESTORING') task.pendingBatches.push(batch);
+    else await this.processTaskBatch(task, batch);
+  }
+
+  /** The hot path: every record of the batch is processed synchronously, then maybe a commit. */
+  private async processTaskBatch(task: ActiveTask, batch: ConsumedBatch): Promise<void> {
+    const key = `${batch.topic}:${batch.partition}`;
     const streamTask = task.task;
-    const messages = batch.messages;
+    let messages = batch.messages;
+    // A batch overlapping what was processed already (one held while restoring, then fetched again).
+    const processedUntil = task.nextOffsets.get(key);
+    if (processedUntil !== undefined && messages.length > 0 && Number(messages[0]!.offset) < processedUntil)
+      messages = messages.filter((m) => Number(m.offset) >= processedUntil);
     let next = -1;
     try {
       for (let i = 0; i < messages.length; i++) {
@@ -512,12 +601,12 @@ export class KafkaStreams {
   }
 
   private async tick(): Promise<void> {
-    if (this.failed || this.closing !== undefined || this.state !== 'RUNNING') return;
+    if (this.failed || this.closing !== undefined || !this.assignmentActive) return;
     await this.executor.run(async () => {
-      if (this.failed || this.closing !== undefined) return;
+      if (this.failed || this.closing !== undefined || !this.assignmentActive) return;
       try {
         this.globalTask?.punctuateWallClock();
-        for (const task of this.tasks.values()) task.task.punctuateWallClock();
+        for (const task of this.tasks.values()) if (task.phase === 'RUNNING') task.task.punctuateWallClock();
         await this.maybeCommit();
       } catch (error) {
         await this.fail(error);
@@ -533,13 +622,15 @@ export class KafkaStreams {
   /**
    * Commit. At-least-once: flush stores (caches write down and log their changes) → send every
    * collected record and await acks → commit input offsets → write checkpoints. Exactly-once:
-   * flush stores → per task one transaction holding its records and its input offsets.
+   * flush stores → per task one transaction holding its records and its input offsets. Standbys
+   * checkpoint how far they read. Restoring tasks have nothing to commit.
    */
   private async commitAll(): Promise<void> {
     const began = Date.now();
     this.lastCommit = began;
     this.commitRequested = false;
-    const tasks = [...this.tasks.values()];
+    for (const standby of this.standbys.values()) await standby.checkpoint();
+    const tasks = [...this.tasks.values()].filter((t) => t.phase === 'RUNNING');
     for (const task of tasks) for (const s of task.stores) await s.store.flush();
     let records = 0;
     let committedOffsets = 0;
@@ -589,7 +680,7 @@ export class KafkaStreams {
     if (records > 0 || committedOffsets > 0) {
       this.eventSubject.next({
         type: 'commit',
-        tasks: [...this.tasks.keys()],
+        tasks: tasks.map((t) => t.id),
         records,
         durationMs: Date.now() - began,
       });
@@ -610,6 +701,7 @@ export class KafkaStreams {
       task.collector.clear();
       await task.task.close();
       await task.producer?.close().catch(() => undefined);
+      await task.lock?.release();
       this.tasks.delete(task.id);
       for (const tp of task.inputPartitions) this.taskByPartition.delete(`${tp.topic}:${tp.partition}`);
       return [0, 0];
@@ -710,6 +802,7 @@ export class KafkaStreams {
         await this.executor.run(async () => {
           await this.commitAll();
           for (const task of [...this.tasks.values()]) await this.closeTask(task);
+          for (const standby of [...this.standbys.values()]) await this.closeStandby(standby);
         });
       }
     } catch (error) {
@@ -731,13 +824,19 @@ export class KafkaStreams {
     await quietly(this.globalReader && (() => this.globalReader!.close()));
     await quietly(this.consumer && (() => this.consumer!.close()));
     await quietly(this.producer && (() => this.producer!.close()));
-    await quietly(this.admin && (() => this.admin!.close()));
     for (const task of this.tasks.values()) {
+      await quietly(() => task.cancellation.cancel());
+      await quietly(async () => void (await task.restoration));
       await quietly(() => task.task.close());
       await quietly(task.producer && (() => task.producer!.close()));
+      await quietly(task.lock && (() => task.lock!.release()));
     }
     this.tasks.clear();
     this.taskByPartition.clear();
+    for (const standby of this.standbys.values()) await quietly(() => standby.close());
+    this.standbys.clear();
+    await quietly(this.admin && (() => this.admin!.close()));
+    await quietly(this.instanceLock && (() => this.instanceLock!.release()));
     for (const store of this.globalStores.values()) await quietly(async () => store.close());
     await quietly(this.ownedClient && (() => this.ownedClient!.close()));
   }
@@ -760,6 +859,7 @@ export class KafkaStreams {
     for (const task of this.tasks.values()) {
       task.collector.clear();
       void task.transaction?.abort().catch(() => undefined);
+      void task.cancellation.cancel();
     }
     void this.releaseClients();
   }
@@ -774,4 +874,16 @@ export class KafkaStreams {
     this.stateSubject.next(to);
     this.eventSubject.next({ type: 'state', from, to });
   }
+}
+
+/** Removes a task's local state but not its lock file (the caller holds the lock). */
+async function wipeTaskState(taskDir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(taskDir);
+  } catch {
+    return;
+  }
+  for (const entry of entries)
+    if (entry !== TASK_LOCK) await rm(join(taskDir, entry), { recursive: true, force: true });
 }

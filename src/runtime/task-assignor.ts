@@ -6,7 +6,7 @@ export interface MemberInfo {
   processId: string;
   /** Active tasks this member ran in the previous generation. */
   previousActive: string[];
-  /** Tasks whose state this member has on disk (checkpointed), e.g. from standby or earlier runs. */
+  /** Tasks whose state this member holds: its standbys and tasks with a checkpoint on disk. */
   stateTasks: string[];
 }
 
@@ -23,7 +23,7 @@ export function taskIdOf(subtopology: number, partition: number): string {
 
 /**
  * @internal Assigns tasks, not partitions: all co-partitioned input partitions of a task go to
- * one member. Balanced (no member gets more than ceil(tasks / members)), sticky to the member
+ * one member. Balanced (stateful and stateless tasks each spread evenly), sticky to the member
  * that ran the task or holds its state, standbys on members other than the active one.
  */
 export class TaskAssignor implements PartitionAssignor {
@@ -35,6 +35,8 @@ export class TaskAssignor implements PartitionAssignor {
     /** Source topics per sub-topology (resolved names). */
     private readonly topicsBySubtopology: ReadonlyMap<number, readonly string[]>,
     private readonly numStandbyReplicas: number,
+    /** Sub-topologies with logged state: only their tasks get standbys (stateless ones have nothing to copy). */
+    private readonly statefulSubtopologies: ReadonlySet<number> = new Set(this.topicsBySubtopology.keys()),
   ) {}
 
   userData(): Buffer {
@@ -49,34 +51,47 @@ export class TaskAssignor implements PartitionAssignor {
       const count = Math.max(0, ...topics.map((t) => input.topicPartitions[t] ?? 0));
       for (let p = 0; p < count; p++) tasks.push({ id: taskIdOf(sub, p), sub, partition: p });
     }
-    const capacity = Math.ceil(tasks.length / Math.max(1, members.length));
     const active = new Map<string, string[]>(members.map((m) => [m.memberId, []]));
     const owner = new Map<string, string>();
     const give = (task: string, member: string) => {
       active.get(member)!.push(task);
       owner.set(task, member);
     };
-    // 1. Sticky: previous owner keeps its task while under capacity.
-    for (const task of tasks) {
-      const prev = members.find((m) => m.info.previousActive.includes(task.id));
-      if (prev !== undefined && active.get(prev.memberId)!.length < capacity) give(task.id, prev.memberId);
-    }
-    // 2. Then a member with the task's state, then the least loaded.
-    for (const task of tasks) {
-      if (owner.has(task.id)) continue;
-      const withState = members.filter(
-        (m) => m.info.stateTasks.includes(task.id) && active.get(m.memberId)!.length < capacity,
-      );
-      const candidates = withState.length > 0 ? withState : members;
-      const target = candidates.reduce((a, b) =>
-        active.get(b.memberId)!.length < active.get(a.memberId)!.length ? b : a,
-      );
-      give(task.id, target.memberId);
+    // Stateful and stateless tasks are balanced separately, so that every member gets its share of
+    // the state (and of the standbys that follow it), as Kafka Streams does.
+    const stateful = tasks.filter((t) => this.statefulSubtopologies.has(t.sub));
+    const stateless = tasks.filter((t) => !this.statefulSubtopologies.has(t.sub));
+    for (const group of [stateful, stateless]) {
+      const capacity = Math.ceil(group.length / Math.max(1, members.length));
+      const inGroup = new Map(members.map((m) => [m.memberId, 0]));
+      const load = (m: (typeof members)[number]) => inGroup.get(m.memberId)!;
+      const giveInGroup = (task: string, member: string) => {
+        give(task, member);
+        inGroup.set(member, inGroup.get(member)! + 1);
+      };
+      // 1. Sticky: previous owner keeps its task while under capacity.
+      for (const task of group) {
+        const prev = members.find((m) => m.info.previousActive.includes(task.id));
+        if (prev !== undefined && load(prev) < capacity) giveInGroup(task.id, prev.memberId);
+      }
+      // 2. Then a member with the task's state, then the least loaded.
+      for (const task of group) {
+        if (owner.has(task.id)) continue;
+        const withState = members.filter((m) => m.info.stateTasks.includes(task.id) && load(m) < capacity);
+        const candidates = withState.length > 0 ? withState : members;
+        const target = candidates.reduce((a, b) => {
+          const byGroup = load(b) - load(a);
+          if (byGroup !== 0) return byGroup < 0 ? b : a;
+          return active.get(b.memberId)!.length < active.get(a.memberId)!.length ? b : a;
+        });
+        giveInGroup(task.id, target.memberId);
+      }
     }
     // 3. Standbys: on other members, preferring those with state, then the least loaded.
     const standby = new Map<string, string[]>(members.map((m) => [m.memberId, []]));
     const replicas = Math.min(this.numStandbyReplicas, members.length - 1);
     for (const task of tasks) {
+      if (!this.statefulSubtopologies.has(task.sub)) continue;
       for (let r = 0; r < replicas; r++) {
         const candidates = members.filter(
           (m) => m.memberId !== owner.get(task.id) && !standby.get(m.memberId)!.includes(task.id),
