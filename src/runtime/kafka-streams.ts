@@ -354,6 +354,17 @@ export class KafkaStreams {
             if (this.state === 'RUNNING') this.transition('REBALANCING');
             await this.commitAll();
           }),
+        onLost: () =>
+          this.executor.run(async () => {
+            if (this.failed) return;
+            this.assignmentActive = false;
+            if (this.state === 'RUNNING') this.transition('REBALANCING');
+            this.logger.warn(
+              { tasks: [...this.tasks.keys()] },
+              'evicted from the group: dropping tasks without committing',
+            );
+            for (const task of [...this.tasks.values()]) await this.closeTaskDirty(task);
+          }),
         onAssigned: (assignment, userData) =>
           this.executor.run(async () => {
             if (this.failed) return;
@@ -467,6 +478,42 @@ export class KafkaStreams {
     );
   }
 
+  /**
+   * Local state is never trusted blindly: it is wiped (and restored from the changelog) when the
+   * checkpoint is corrupt, when exactly-once finds no checkpoint (the last stop was unclean, so
+   * local state may hold uncommitted writes), or when a checkpointed offset lies beyond the
+   * changelog's end (the topic was recreated or the application reset: the state belongs to
+   * another history).
+   */
+  private async wipeUntrustedState(taskId: string, taskDir: string): Promise<void> {
+    const checkpoint = await readCheckpoint(taskDir);
+    let reason: string | undefined;
+    if (checkpoint === 'corrupt') reason = 'corrupt checkpoint';
+    else if (checkpoint === undefined)
+      reason = this.exactlyOnce ? 'no checkpoint after an unclean stop' : undefined;
+    else {
+      const positions = Object.entries(checkpoint).map(([key, offset]) => {
+        const split = key.lastIndexOf(':');
+        return { topic: key.slice(0, split), partition: Number(key.slice(split + 1)), offset };
+      });
+      if (positions.length > 0) {
+        const ends = await this.admin!.listOffsets(
+          positions.map(({ topic, partition }) => ({ topic, partition })),
+        );
+        const ahead = positions.find((p) => {
+          const end = ends.find((e) => e.topic === p.topic && e.partition === p.partition);
+          return end === undefined || BigInt(p.offset) > BigInt(end.end);
+        });
+        if (ahead !== undefined)
+          reason = `checkpoint ${ahead.topic}:${ahead.partition}@${ahead.offset} is beyond the changelog's end`;
+      }
+    }
+    if (reason === undefined) return;
+    if (checkpoint !== undefined || this.exactlyOnce)
+      this.logger.warn({ taskId, reason }, 'wiping local state; it will be restored from the changelog');
+    await wipeTaskState(taskDir);
+  }
+
   /** Locks the task directory, opens the stores and restores them. False when cancelled. */
   private async openAndRestore(task: ActiveTask): Promise<boolean> {
     task.lock = await lockTaskDir(task.taskDir, this.processId, task.id);
@@ -476,16 +523,12 @@ export class KafkaStreams {
       task.producer = await this.client!.transactionalProducer({
         transactionalId: `${this.config.applicationId}-${task.id}`,
       });
-      // Without a checkpoint the last stop was unclean: local state may hold uncommitted writes.
-      const checkpoint = await readCheckpoint(task.taskDir);
-      if (checkpoint === undefined || checkpoint === 'corrupt') await wipeTaskState(task.taskDir);
     }
+    await this.wipeUntrustedState(task.id, task.taskDir);
     await mkdir(task.taskDir, { recursive: true });
     await task.task.init();
     if (task.cancellation.cancelled) return false;
     const checkpoint = task.persistent ? await readCheckpoint(task.taskDir) : undefined;
-    if (checkpoint === 'corrupt')
-      this.logger.warn({ taskId: task.id }, 'corrupt checkpoint ignored: restoring from the beginning');
     const offsets = checkpoint === undefined || checkpoint === 'corrupt' ? {} : checkpoint;
     const target = {
       id: task.id,
@@ -544,16 +587,36 @@ export class KafkaStreams {
     this.standbys.set(id, standby);
     standby.opening = (async () => {
       standby.lock = await lockTaskDir(standby.taskDir, this.processId, id);
-      if (this.exactlyOnce) {
-        const checkpoint = await readCheckpoint(standby.taskDir);
-        if (checkpoint === undefined || checkpoint === 'corrupt') await wipeTaskState(standby.taskDir);
-      }
+      await this.wipeUntrustedState(id, standby.taskDir);
       await standby.openStores(this.topology, sub, this.config.applicationId, this.plan!.changelogs);
       await standby.startFollowing(this.restoreEnvironment, (error) => void this.fail(error));
     })();
     standby.opening.catch((error: unknown) => {
       if (this.standbys.get(id) === standby && this.closing === undefined) void this.fail(error);
     });
+  }
+
+  /**
+   * Drops a task another instance already owns (this one was evicted): nothing is flushed, sent,
+   * committed or checkpointed, so no stale result reaches Kafka. Unflushed local writes are
+   * discarded with the stores; what was flushed matches the last checkpoint.
+   */
+  private async closeTaskDirty(task: ActiveTask): Promise<void> {
+    this.tasks.delete(task.id);
+    for (const tp of task.inputPartitions) this.taskByPartition.delete(`${tp.topic}:${tp.partition}`);
+    if (task.phase !== 'RUNNING') {
+      await task.cancellation.cancel();
+      await task.restoration?.catch(() => false);
+      this.consumer?.resume([...task.inputPartitions]);
+    }
+    task.pendingBatches.length = 0;
+    task.collector.clear();
+    const quietly = (p: Promise<unknown> | undefined) => p?.catch(() => undefined);
+    await quietly(task.transaction?.abort());
+    task.transaction = undefined;
+    await quietly(task.task.close());
+    await quietly(task.producer?.close());
+    await task.lock?.release();
   }
 
   private async closeStandby(standby: StandbyTask): Promise<void> {
