@@ -29,7 +29,7 @@ export class KafkaRecordCollector implements RecordCollector {
       timestamp: record.timestamp,
     };
     if (record.partition !== undefined) out.partition = record.partition;
-    if (record.headers !== undefined) out.headers = toBufferHeaders(record.headers);
+    if (record.headers !== undefined && hasAny(record.headers)) out.headers = toBufferHeaders(record.headers);
     this.pending.push(out);
   }
 
@@ -75,11 +75,25 @@ export class KafkaRecordCollector implements RecordCollector {
 
   noteChangelogOffsets(batch: readonly ProducerRecord[], sent: readonly SentPartition[]): void {
     const perPartition = new Map<string, number>();
+    // Records of one partition come in runs (a task's cache flush): count a run, then add it.
+    let runTopic: string | undefined;
+    let runPartition: number | undefined;
+    let runLength = 0;
+    const endRun = () => {
+      if (runLength === 0) return;
+      const key = `${runTopic}:${runPartition}`;
+      perPartition.set(key, (perPartition.get(key) ?? 0) + runLength);
+      runLength = 0;
+    };
     for (const r of batch) {
-      if (!this.changelogTopics.has(r.topic)) continue;
-      const key = `${r.topic}:${r.partition}`;
-      perPartition.set(key, (perPartition.get(key) ?? 0) + 1);
+      if (r.topic !== runTopic || r.partition !== runPartition) {
+        endRun();
+        runTopic = r.topic;
+        runPartition = r.partition;
+      }
+      if (this.changelogTopics.has(r.topic)) runLength++;
     }
+    endRun();
     for (const s of sent) {
       const key = `${s.topic}:${s.partition}`;
       const n = perPartition.get(key);
@@ -92,4 +106,10 @@ function toBufferHeaders(headers: Headers): RecordHeaders {
   const out: RecordHeaders = {};
   for (const [k, v] of Object.entries(headers)) out[k] = typeof v === 'string' ? Buffer.from(v) : v;
   return out;
+}
+
+/** Whether an object has an own enumerable key, without allocating the key list. */
+function hasAny(headers: Headers): boolean {
+  for (const key in headers) if (Object.hasOwn(headers, key)) return true;
+  return false;
 }

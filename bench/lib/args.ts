@@ -1,0 +1,65 @@
+/** Command-line options of `npm run bench`. */
+import { WORKLOADS, type Workload } from './workload.js';
+
+export interface BenchOptions {
+  /** Input records of the broker workloads: 1,000,000, or 100,000 with `--quick`. */
+  readonly records: number;
+  readonly quick: boolean;
+  /** A/B rounds per workload: each round runs raw kafkajs, then Tributary. */
+  readonly rounds: number;
+  readonly workloads: readonly Workload[];
+  readonly commitIntervalMs: number;
+  /** Also write the figures here (`bench/results/latest.json` is always written). */
+  readonly jsonFile: string | undefined;
+  /** Run Tributary's children under `--cpu-prof` and print their hottest frames. */
+  readonly profile: boolean;
+  readonly driver: boolean;
+  readonly javaBaseline: boolean;
+}
+
+export const USAGE = `npm run bench -- [--quick] [--json <file>] [--records <n>] [--rounds <n>]
+                    [--workload stateless|count] [--profile] [--no-driver] [--no-java]`;
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value.\n${USAGE}`);
+    return v;
+  };
+  const known = [
+    '--quick',
+    '--json',
+    '--records',
+    '--rounds',
+    '--workload',
+    '--profile',
+    '--no-driver',
+    '--no-java',
+  ];
+  for (const arg of argv) {
+    if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`Unknown option ${arg}.\n${USAGE}`);
+  }
+  const quick = argv.includes('--quick');
+  const positive = (flag: string, fallback: number): number => {
+    const n = Number(value(flag) ?? fallback);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive integer.`);
+    return n;
+  };
+  const workload = value('--workload');
+  if (workload !== undefined && !WORKLOADS.includes(workload as Workload)) {
+    throw new Error(`--workload must be one of ${WORKLOADS.join(', ')}.`);
+  }
+  return {
+    records: positive('--records', quick ? 100_000 : 1_000_000),
+    quick,
+    rounds: positive('--rounds', 2),
+    workloads: workload === undefined ? WORKLOADS : [workload as Workload],
+    commitIntervalMs: 1_000,
+    jsonFile: value('--json'),
+    profile: argv.includes('--profile'),
+    driver: !argv.includes('--no-driver'),
+    javaBaseline: !argv.includes('--no-java'),
+  };
+}

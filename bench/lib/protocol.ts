@@ -1,0 +1,77 @@
+/**
+ * What the benchmark parent sends to a child process (one contender, one run) and what the child
+ * reports back on stdout: one line, `RESULT_MARKER` followed by JSON.
+ */
+import type { Workload } from './workload.js';
+
+export type Contender = 'raw-kafkajs' | 'tributary';
+
+/** One measured run of one contender on one workload, on fresh output topics and a fresh group. */
+export interface BrokerJob {
+  readonly kind: 'broker';
+  readonly contender: Contender;
+  readonly workload: Workload;
+  readonly brokers: string[];
+  readonly inputTopic: string;
+  readonly outputTopic: string;
+  /** Consumer group id, and Tributary's applicationId. */
+  readonly groupId: string;
+  readonly records: number;
+  readonly commitIntervalMs: number;
+  /** Tributary's state directory (removed by the parent afterwards). */
+  readonly stateDir: string;
+}
+
+/** A contender between its start-up and `stop()`. */
+export interface RunningContender {
+  /** `process.hrtime.bigint()` when the group assigned this member its partitions. */
+  readonly processingStarted: Promise<bigint>;
+  stop(): Promise<void>;
+}
+
+export interface BrokerRunResult {
+  readonly contender: Contender;
+  readonly workload: Workload;
+  readonly records: number;
+  /** From creating the client/app to the group assignment: excluded from throughput. */
+  readonly startupMs: number;
+  /** From the assignment until every input record is reflected in the output (or commits). */
+  readonly processingMs: number;
+  readonly recordsPerSecond: number;
+  readonly outputRecords: number;
+  /** `process.resourceUsage().maxRSS` at the end of the child, in MiB. */
+  readonly peakRssMb: number;
+  /** `process.hrtime` (µs) bounds of the processing window, to cut CPU profiles to it. */
+  readonly windowMicros: readonly [number, number];
+}
+
+/** All in-process driver benchmarks, run in one child. */
+export interface DriverJob {
+  readonly kind: 'driver';
+  readonly records: number;
+  readonly joinRecords: number;
+  readonly windowedRecords: number;
+  readonly runs: number;
+}
+
+export interface DriverFigure {
+  readonly name: string;
+  readonly records: number;
+  readonly recordsPerSecond: number;
+  /** The driver baseline (same work without the driver) this figure is compared with, if any. */
+  readonly baselineRecordsPerSecond?: number;
+}
+
+export interface DriverRunResult {
+  readonly figures: DriverFigure[];
+  readonly peakRssMb: number;
+}
+
+export type ChildJob = BrokerJob | DriverJob;
+
+export const RESULT_MARKER = '@@bench-result ';
+
+/** `maxRSS` is in KiB. */
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
