@@ -31,7 +31,13 @@ it('with caching on, repeated updates of a key between commits reach the output 
     .to('click-counts', { key: Serdes.string(), value: Serdes.long() });
   const stateDir = await mkdtemp(join(tmpdir(), 'trib-cache-'));
   // A long commit interval: nothing is flushed until close() commits.
-  const app = new KafkaStreams(b.build(), { applicationId: 'cache', kafka, stateDir, commitIntervalMs: 60_000, logger: quiet });
+  const app = new KafkaStreams(b.build(), {
+    applicationId: 'cache',
+    kafka,
+    stateDir,
+    commitIntervalMs: 60_000,
+    logger: quiet,
+  });
   await app.start();
   await new Promise((r) => setTimeout(r, 300));
   await app.close();
@@ -44,11 +50,14 @@ it('with caching on, repeated updates of a key between commits reach the output 
     const out: [string, number][] = [];
     const reader = kafka.partitionReader({
       groupIdPrefix: 'verify',
-      partitions: [{ topic, partition: 0, fromOffset: '0', untilOffset: ends.find((e) => e.topic === topic)!.end }],
+      partitions: [
+        { topic, partition: 0, fromOffset: '0', untilOffset: ends.find((e) => e.topic === topic)!.end },
+      ],
     });
     await reader.run({
       eachBatch: async (batch) => {
-        for (const m of batch.messages) out.push([m.key!.toString(), Number(m.value!.readBigInt64BE(m.value!.length - 8))]);
+        for (const m of batch.messages)
+          out.push([m.key!.toString(), Number(m.value!.readBigInt64BE(m.value!.length - 8))]);
       },
     });
     await reader.close();

@@ -72,7 +72,12 @@ async function readLatest(kafka: ReturnType<typeof createEmbeddedKafka>, topic: 
   const reader = kafka.partitionReader({
     groupIdPrefix: 'verify',
     isolation: 'read_committed',
-    partitions: ranges.map((e) => ({ topic, partition: e.partition, fromOffset: e.begin, untilOffset: e.end })),
+    partitions: ranges.map((e) => ({
+      topic,
+      partition: e.partition,
+      fromOffset: e.begin,
+      untilOffset: e.end,
+    })),
   });
   await reader.run({
     eachBatch: async (batch) => {
