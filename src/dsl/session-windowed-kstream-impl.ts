@@ -121,7 +121,11 @@ export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, a
       emitOnWindowClose: this.emit.type === 'on-window-close',
     });
     builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier, stores: [storeName] });
-    registerWindowedNode(builder, name, { kind: 'session', graceMs: this.windows.graceMs });
+    registerWindowedNode(builder, name, {
+      kind: 'session',
+      graceMs: this.windows.graceMs,
+      inactivityGapMs: this.windows.inactivityGapMs,
+    });
     const windowedKeySerde = keySerde === undefined ? undefined : sessionWindowedSerde(keySerde);
     return new KTableImpl(builder, name, storeName, windowedKeySerde, valueSerde);
   }

@@ -3,7 +3,7 @@ import { TopologyError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import { ktableSuppress } from '../topology/processors/ktable-suppress.js';
 import { Suppressed } from './suppressed.js';
-import { findWindowInfo } from './window-info.js';
+import { findWindowInfo, suppressionDelayMs } from './window-info.js';
 
 /**
  * @internal Adds the suppression processor below the table node `parent`; returns its name.
@@ -22,8 +22,7 @@ export function addSuppressNode(
     );
   }
   const name = builder.nameOr(suppressed.name, 'KTABLE-SUPPRESS-');
-  let graceMs = 0;
-  let windowEndInclusive = false;
+  let windowCloseDelayMs = 0;
   if (suppressed.type === 'until-window-closes') {
     const info = findWindowInfo(builder, parent);
     if (info === undefined) {
@@ -32,8 +31,7 @@ export function addSuppressNode(
         { node: name },
       );
     }
-    graceMs = info.graceMs;
-    windowEndInclusive = info.kind !== 'time';
+    windowCloseDelayMs = suppressionDelayMs(info);
   }
   builder.add({
     kind: 'processor',
@@ -42,8 +40,7 @@ export function addSuppressNode(
     supplier: ktableSuppress({
       nodeName: name,
       suppressed,
-      graceMs,
-      windowEndInclusive,
+      windowCloseDelayMs,
       keySerde,
       valueSerde,
     }),

@@ -1,5 +1,6 @@
 /** @internal One buffered update: the latest value of a key and when it may be emitted. */
 export interface BufferedRecord<K, V> {
+  /** The serialized key, one char per byte: equal due times are ordered by it. */
   readonly id: string;
   readonly key: K;
   newValue: V | null;
@@ -8,19 +9,18 @@ export interface BufferedRecord<K, V> {
   timestamp: number;
   /** The time the record becomes due (window end, or first-update time); fixed per key. */
   readonly dueTime: number;
-  readonly seq: number;
   bytes: number;
 }
 
 /**
- * @internal The suppression buffer: the latest update per key, evicted in due-time order (ties in
- * arrival order) through a binary heap.
+ * @internal The suppression buffer: the latest update per key, evicted in due-time order through
+ * a binary heap. Equal due times go by key bytes, as Kafka Streams' in-memory time-ordered buffer,
+ * whose `BufferKey` sorts by time, then by the serialized key.
  */
 export class SuppressionBuffer<K, V> {
   readonly #byId = new Map<string, BufferedRecord<K, V>>();
   readonly #heap: BufferedRecord<K, V>[] = [];
   #bytes = 0;
-  #seq = 0;
 
   get size(): number {
     return this.#byId.size;
@@ -55,7 +55,6 @@ export class SuppressionBuffer<K, V> {
       oldValue,
       timestamp,
       dueTime,
-      seq: this.#seq++,
       bytes,
     };
     this.#byId.set(id, record);
@@ -120,5 +119,5 @@ export class SuppressionBuffer<K, V> {
 }
 
 function before<K, V>(a: BufferedRecord<K, V>, b: BufferedRecord<K, V>): boolean {
-  return a.dueTime < b.dueTime || (a.dueTime === b.dueTime && a.seq < b.seq);
+  return a.dueTime < b.dueTime || (a.dueTime === b.dueTime && a.id < b.id);
 }

@@ -4,6 +4,17 @@ import type { InternalStreamsBuilder } from '../dsl/internal-builder.js';
 export interface WindowInfo {
   readonly kind: 'time' | 'sliding' | 'session';
   readonly graceMs: number;
+  /** Session windows only: their inactivity gap, which Kafka Streams adds to the grace period. */
+  readonly inactivityGapMs?: number;
+}
+
+/**
+ * @internal How long after a window's end (`window.end`, exclusive for time windows, inclusive for
+ * sliding and session windows) `suppress(untilWindowCloses)` holds its result: the grace period,
+ * plus the inactivity gap for sessions, as Kafka Streams' `GraphGraceSearchUtil.extractGracePeriod`.
+ */
+export function suppressionDelayMs(info: WindowInfo): number {
+  return info.graceMs + (info.kind === 'session' ? (info.inactivityGapMs ?? 0) : 0);
 }
 
 const infoByBuilder = new WeakMap<InternalStreamsBuilder, Map<string, WindowInfo>>();

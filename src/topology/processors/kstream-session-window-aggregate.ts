@@ -21,8 +21,9 @@ export interface SessionWindowAggregateSpec<K, V, A> {
  * Session-window aggregation as Kafka Streams' `KStreamSessionWindowAggregate`: a record at `t`
  * merges every session of its key within the inactivity gap (`end >= t - gap`, `start <= t + gap`)
  * into one. Each replaced session is removed and forwarded as a tombstone, then the merged
- * session is forwarded. A merged session ending before `streamTime - grace` is dropped as late.
- * Output timestamps are session ends.
+ * session is forwarded; every output is timestamped with its session's end (a tombstone with the
+ * replaced session's end). Sessions close at `end + gap + grace` (KAFKA-12718): a merged session
+ * ending before `streamTime - grace - gap` is dropped as late.
  */
 export function kstreamSessionWindowAggregate<K, V, A>(
   spec: SessionWindowAggregateSpec<K, V, A>,
@@ -61,7 +62,8 @@ export function kstreamSessionWindowAggregate<K, V, A>(
         const { key, value, timestamp: t } = record;
         if (key === null || key === undefined || value === null || value === undefined) return;
         if (t > observedStreamTime) observedStreamTime = t;
-        const closeTime = observedStreamTime - grace;
+        // A session can still grow by a record up to `gap` after its end, so it closes `gap` later.
+        const closeTime = observedStreamTime - grace - gap;
 
         const replaced: { key: Windowed<K>; value: A }[] = [];
         let merged: Window = { start: t, end: t };

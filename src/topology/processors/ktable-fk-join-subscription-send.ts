@@ -17,9 +17,10 @@ export interface SubscriptionSendTargets {
 /**
  * Left side of a foreign-key join: turns each left-row update into subscription instructions
  * keyed by foreign key, for the right side's partition. When the foreign key changes, the old
- * foreign key is told to forget the row and the new one to answer even without a right row (which
- * retracts the result joined with the old foreign key). Each instruction carries a hash of the new
- * left value so that answers to outdated values can be recognised and dropped.
+ * foreign key is told to forget the row (a left join: and to answer null) and the new one to
+ * answer even without a right row (which retracts the result joined with the old foreign key).
+ * Each instruction carries a hash of the new left value so that answers to outdated values can be
+ * recognised and dropped.
  *
  * A left join whose row has a `null` foreign key cannot be routed by key; its `null` answer is
  * handed to the response join directly (through the topic, Kafka Streams answers it the same way).
@@ -75,13 +76,18 @@ export function ktableFkJoinSubscriptionSend<K, V, KO>(
       const { newValue, oldValue } = record.value;
       const oldForeignKey = extract(oldValue, record.key);
       const newForeignKey = extract(newValue, record.key);
-      // The old key answers only for a deleted row; after a key change the new key's answer (null
-      // if absent) replaces the result, so no intermediate null-joined result is emitted.
-      if (oldForeignKey !== null && !sameForeignKey(oldForeignKey, newForeignKey)) {
-        send(oldForeignKey, newValue === null ? 'delete-and-propagate' : 'delete-no-propagate');
-      }
-      if (newValue !== null || (oldValue !== null && oldForeignKey === null))
+      // As Kafka Streams' `SubscriptionSendProcessorSupplier.leftJoinInstructions`: a changed (or
+      // deleted) row's old key also answers (with null, hashed with the new value), so a key
+      // change emits the row joined with null before the new key's answer; a delete emits two
+      // tombstones (the second through the null foreign key).
+      if (oldValue !== null) {
+        if (oldForeignKey !== null && !sameForeignKey(oldForeignKey, newForeignKey)) {
+          send(oldForeignKey, 'delete-and-propagate');
+        }
         send(newForeignKey, 'propagate-null-if-absent');
+      } else if (newValue !== null) {
+        send(newForeignKey, 'propagate-null-if-absent');
+      }
     };
     const innerJoinInstructions = (): void => {
       const { newValue, oldValue } = record.value;

@@ -11,26 +11,30 @@ import type { Processor, ProcessorContext, StreamRecord } from '../processor.js'
 export interface SuppressSpec<K, V> {
   readonly nodeName: string;
   readonly suppressed: Suppressed;
-  /** For `untilWindowCloses`: the grace of the upstream windows. */
-  readonly graceMs: number;
-  /** Session and sliding windows include their end; time windows do not. */
-  readonly windowEndInclusive: boolean;
+  /**
+   * For `untilWindowCloses`: how long after `window.end` a window's result is held (grace; for
+   * sessions grace + inactivity gap).
+   */
+  readonly windowCloseDelayMs: number;
   readonly keySerde: Serde<K> | undefined;
   readonly valueSerde: Serde<V> | undefined;
 }
 
 /**
  * Holds back table updates as Kafka Streams' `KTableSuppressProcessor`: each update replaces the
- * key's buffered one; records are emitted in due-time order once the suppression's stream time
- * (the largest timestamp it has seen) reaches their due time plus the suppression duration. Final
- * results (`untilWindowCloses`) drop tombstones, which only delete windows that never closed.
+ * key's buffered one; records are emitted in due-time order (ties by serialized key bytes) once
+ * the suppression's stream time (the largest timestamp it has seen) reaches their due time plus
+ * the suppression duration. Final results (`untilWindowCloses`) drop tombstones, which only delete
+ * windows that never closed.
  */
 export function ktableSuppress<K, V>(spec: SuppressSpec<K, V>): () => Processor<K, Change<V>, K, Change<V>> {
   const { suppressed, nodeName } = spec;
   const untilWindowCloses = suppressed.type === 'until-window-closes';
   const { maxRecords, maxBytes, whenFull } = suppressed.bufferConfig;
-  const duration = untilWindowCloses ? spec.graceMs : suppressed.timeLimitMs;
+  const duration = untilWindowCloses ? spec.windowCloseDelayMs : suppressed.timeLimitMs;
 
+  // One char per key byte (latin1), so that comparing ids orders keys as Kafka's `BufferKey` does:
+  // by unsigned bytes. Without a key serde, the key's JSON stands in for its bytes.
   const keyId = (key: K): string => {
     const bytes = spec.keySerde?.serialize(key);
     return bytes === undefined || bytes === null ? JSON.stringify(key) : bytes.toString('latin1');
@@ -40,11 +44,10 @@ export function ktableSuppress<K, V>(spec: SuppressSpec<K, V>): () => Processor<
     const bytes = spec.valueSerde?.serialize(value);
     return bytes === undefined || bytes === null ? (JSON.stringify(value)?.length ?? 0) : bytes.length;
   };
-  const dueTime = (record: StreamRecord<K, Change<V>>): number => {
-    if (!untilWindowCloses) return record.timestamp;
-    const end = (record.key as Windowed<unknown>).window.end;
-    return spec.windowEndInclusive ? end + 1 : end;
-  };
+  // Kafka Streams' `TimeDefinitions.WindowEndTimeDefinition` buffers by `window.end` as is, for
+  // every window type (sliding and session ends are inclusive, yet not shifted by 1 ms).
+  const dueTime = (record: StreamRecord<K, Change<V>>): number =>
+    untilWindowCloses ? (record.key as Windowed<unknown>).window.end : record.timestamp;
 
   return () => {
     let context: ProcessorContext<K, Change<V>>;

@@ -119,28 +119,38 @@ describe('foreign-key table–table join', () => {
     orders.pipeInput('o2', { customer: null, item: 'pen' }, 2); // null FK → pen for ?
     customers.pipeInput('c9', 'Zoe', 3); // → book for Zoe
     customers.pipeInput('c9', DELETE_CUSTOMER, 4); // → book for ? (the left row stays)
-    orders.pipeInput('o1', DELETE, 5); // → o1 deleted
+    // → o1 deleted twice, as Kafka Streams' SubscriptionSendProcessorSupplier.leftJoinInstructions
+    // sends both "delete and answer" to c9 and "answer" to the (now null) foreign key
+    orders.pipeInput('o1', DELETE, 5);
     expect(out.readKeyValuesToList()).toEqual([
       { key: 'o1', value: 'book for ?' },
       { key: 'o2', value: 'pen for ?' },
       { key: 'o1', value: 'book for Zoe' },
       { key: 'o1', value: 'book for ?' },
       { key: 'o1', value: null },
+      { key: 'o1', value: null },
     ]);
     expect(store().get('o2')).toBe('pen for ?');
     driver.close();
   });
 
-  it('left: a foreign-key change moves the row to the new key', () => {
+  it('left: a foreign-key change first emits the row joined with null, then with the new key', () => {
+    // Kafka Streams' SubscriptionSendProcessorSupplier.leftJoinInstructions sends the old key
+    // DELETE_KEY_AND_PROPAGATE (hashed with the new value, so ResponseJoinProcessorSupplier keeps
+    // its null answer), then the new key PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE.
     const { driver, orders, customers, out } = fkTopology('leftJoin');
     customers.pipeInput('c1', 'Ann', 1);
     customers.pipeInput('c2', 'Bob', 2);
-    orders.pipeInput('o1', { customer: 'c1', item: 'book' }, 3);
-    orders.pipeInput('o1', { customer: 'c2', item: 'book' }, 4);
+    orders.pipeInput('o1', { customer: 'c1', item: 'book' }, 3); // → book for Ann @3
+    orders.pipeInput('o1', { customer: 'c2', item: 'book' }, 4); // → book for ? @4, book for Bob @4
     customers.pipeInput('c1', 'Ann 2', 5); // no longer subscribed: nothing
-    expect(out.readKeyValuesToList()).toEqual([
-      { key: 'o1', value: 'book for Ann' },
-      { key: 'o1', value: 'book for Bob' },
+    orders.pipeInput('o1', { customer: 'c3', item: 'book' }, 6); // → book for ? @6 (c2 left), book for ? @6 (no c3)
+    expect(out.readRecordsToList().map(({ key, value, timestamp }) => ({ key, value, timestamp }))).toEqual([
+      { key: 'o1', value: 'book for Ann', timestamp: 3 },
+      { key: 'o1', value: 'book for ?', timestamp: 4 },
+      { key: 'o1', value: 'book for Bob', timestamp: 4 },
+      { key: 'o1', value: 'book for ?', timestamp: 6 },
+      { key: 'o1', value: 'book for ?', timestamp: 6 },
     ]);
     driver.close();
   });

@@ -175,7 +175,12 @@ describe('session windows (gap 10)', () => {
     input.pipeInput('a', 'x', 30); // session [30,30] = 1
     input.pipeInput('a', 'x', 15); // late but within grace 20; more than 10 from both: [15,15] = 1
     input.pipeInput('a', 'x', 22); // within 10 of [15,15] and [30,30]: both replaced by [15,30] = 3
-    input.pipeInput('b', 'x', 1); //  close time 30 - 20 = 10: session [1,1] ends before it, dropped
+    // Sessions close at end + gap + grace (KStreamSessionWindowAggregate, KAFKA-12718): close
+    // time = stream time - 20 - 10.
+    input.pipeInput('b', 'x', 1); //  close time 0: [1,1] = 1 is still open
+    input.pipeInput('c', 'x', 41); // close time 11
+    input.pipeInput('b', 'x', 10); // would merge into [1,10]: ends before 11, dropped
+    input.pipeInput('b', 'x', 11); // merges into [1,11]: ends at the close time, accepted
     expect(output.readKeyValuesToList()).toEqual([
       { key: win('a', 0, 0), value: 1 },
       { key: win('a', 30, 30), value: 1 },
@@ -183,6 +188,10 @@ describe('session windows (gap 10)', () => {
       { key: win('a', 15, 15), value: null },
       { key: win('a', 30, 30), value: null },
       { key: win('a', 15, 30), value: 3 },
+      { key: win('b', 1, 1), value: 1 },
+      { key: win('c', 41, 41), value: 1 },
+      { key: win('b', 1, 1), value: null },
+      { key: win('b', 1, 11), value: 2 },
     ]);
     const store = driver.getSessionStore<string, number>('sessions');
     expect([...store.fetch('a')].map((e) => [e.key.window, e.value])).toEqual([
@@ -191,6 +200,24 @@ describe('session windows (gap 10)', () => {
     ]);
     expect(store.metrics().droppedRecords).toBe(1);
     driver.close();
+  });
+
+  it('timestamps each session with its end, and each tombstone with the replaced session end', () => {
+    // As Kafka Streams' KStreamSessionWindowAggregate.maybeForwardUpdate: window().end().
+    const { input, output } = run(
+      (g) => g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10)).count(),
+      Serdes.sessionWindowed(Serdes.string()),
+    );
+    input.pipeInput('a', 'x', 0);
+    input.pipeInput('a', 'x', 20);
+    input.pipeInput('a', 'x', 10); // record at 10 bridges [0,0] and [20,20]
+    expect(output.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      [win('a', 0, 0), 1, 0],
+      [win('a', 20, 20), 1, 20],
+      [win('a', 0, 0), null, 0],
+      [win('a', 20, 20), null, 20],
+      [win('a', 0, 20), 3, 20],
+    ]);
   });
 
   it('aggregates with a merger', () => {
@@ -239,5 +266,26 @@ describe('emitStrategy(onWindowClose)', () => {
     input.pipeInput('a', 'x', 13); // close time 11: nothing new closed
     input.pipeInput('a', 'x', 25); // close time 23: [10,20) closes
     expect(output.readKeyValuesToList()).toEqual([{ key: win('a', 10, 20), value: 3 }]);
+  });
+
+  it('emits a session once stream time passes its end + gap + grace', () => {
+    // KStreamSessionWindowAggregate: close time = stream time - grace - gap; a session is final
+    // once its (inclusive) end is before it.
+    const { input, output } = run(
+      (g) =>
+        g
+          .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 2))
+          .emitStrategy(EmitStrategy.onWindowClose())
+          .count(),
+      Serdes.sessionWindowed(Serdes.string()),
+    );
+    input.pipeInput('a', 'x', 0);
+    input.pipeInput('a', 'x', 3); // [0,3] = 2
+    input.pipeInput('b', 'x', 15); // close time 3: [0,3] still open (a@13 could still extend it)
+    expect(output.readKeyValuesToList()).toEqual([]);
+    input.pipeInput('b', 'x', 16); // close time 4: [0,3] is final
+    expect(output.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      [win('a', 0, 3), 2, 3],
+    ]);
   });
 });
