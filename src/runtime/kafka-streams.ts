@@ -3,7 +3,7 @@ import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable } from 'rxjs';
-import { ConfigError, ProductionError, StreamsError, TaskMigratedError } from '../errors.js';
+import { ConfigError, ProductionError, StateStoreError, StreamsError, TaskMigratedError } from '../errors.js';
 import { createKafkaClient, type ClosableKafkaClient } from '../kafka/client.js';
 import { createEmbeddedKafka, type EmbeddedKafka } from '../kafka/embedded/client.js';
 import type {
@@ -514,6 +514,40 @@ export class KafkaStreams {
     await wipeTaskState(taskDir);
   }
 
+  /**
+   * Opens a task's stores. Stores that cannot be opened (corrupt files, a file where the store's
+   * directory should be) are never trusted: what opened is closed, the task's state is wiped and
+   * the stores are opened once more, empty, to be restored from the changelog. If that fails too,
+   * the directory itself is unusable and the application fails.
+   */
+  private async openStoresOrWipe(
+    taskId: string,
+    taskDir: string,
+    stores: { open(): Promise<void>; unopened(): string[]; discard(): Promise<void> },
+  ): Promise<void> {
+    try {
+      await stores.open();
+      return;
+    } catch (error) {
+      this.logger.warn(
+        { err: error, taskId, stores: stores.unopened() },
+        'cannot open state stores; wiping local state, it will be restored from the changelog',
+      );
+    }
+    await stores.discard();
+    await wipeTaskState(taskDir);
+    await mkdir(taskDir, { recursive: true });
+    try {
+      await stores.open();
+    } catch (error) {
+      await stores.discard();
+      throw new StateStoreError(
+        `Task ${taskId} cannot open its state stores even after wiping ${taskDir}: check that the directory is writable and the disk healthy.`,
+        { taskId, cause: error },
+      );
+    }
+  }
+
   /** Locks the task directory, opens the stores and restores them. False when cancelled. */
   private async openAndRestore(task: ActiveTask): Promise<boolean> {
     task.lock = await lockTaskDir(task.taskDir, this.processId, task.id);
@@ -526,7 +560,17 @@ export class KafkaStreams {
     }
     await this.wipeUntrustedState(task.id, task.taskDir);
     await mkdir(task.taskDir, { recursive: true });
-    await task.task.init();
+    await this.openStoresOrWipe(task.id, task.taskDir, {
+      open: () => task.task.init(),
+      unopened: () => persistentUnopened(task.task.allStores().values()),
+      discard: async () => {
+        for (const store of task.task.allStores().values())
+          await Promise.resolve()
+            .then(() => store.close())
+            .catch(() => undefined);
+        task.stores.length = 0;
+      },
+    });
     if (task.cancellation.cancelled) return false;
     const checkpoint = task.persistent ? await readCheckpoint(task.taskDir) : undefined;
     const offsets = checkpoint === undefined || checkpoint === 'corrupt' ? {} : checkpoint;
@@ -588,7 +632,11 @@ export class KafkaStreams {
     standby.opening = (async () => {
       standby.lock = await lockTaskDir(standby.taskDir, this.processId, id);
       await this.wipeUntrustedState(id, standby.taskDir);
-      await standby.openStores(this.topology, sub, this.config.applicationId, this.plan!.changelogs);
+      await this.openStoresOrWipe(id, standby.taskDir, {
+        open: () => standby.openStores(this.topology, sub, this.config.applicationId, this.plan!.changelogs),
+        unopened: () => standby.unopenedStores(),
+        discard: () => standby.discardStores(),
+      });
       await standby.startFollowing(this.restoreEnvironment, (error) => void this.fail(error));
     })();
     standby.opening.catch((error: unknown) => {
@@ -949,4 +997,9 @@ async function wipeTaskState(taskDir: string): Promise<void> {
   }
   for (const entry of entries)
     if (entry !== TASK_LOCK) await rm(join(taskDir, entry), { recursive: true, force: true });
+}
+
+/** Names of the persistent stores among `stores` that are not open (the ones that failed to open). */
+function persistentUnopened(stores: Iterable<StateStore>): string[] {
+  return [...stores].filter((s) => s.persistent && !s.isOpen()).map((s) => s.name);
 }

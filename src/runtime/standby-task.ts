@@ -21,6 +21,8 @@ export class StandbyTask {
   /** Next changelog offset to read per `topic:partition`: what the checkpoint records. */
   readonly changelogOffsets = new Map<string, string>();
   private readonly cancellation = new ReadCancellation();
+  /** Every store `openStores` built, opened or not, so a failed open can close what it opened. */
+  private readonly built: StateStore[] = [];
   private following: Promise<void> | undefined;
   private closed = false;
   /** The task directory's lock, once taken. */
@@ -56,6 +58,7 @@ export class StandbyTask {
       const entry = topology.stores.get(name);
       if (entry === undefined || entry.global || !changelogs.has(name)) continue;
       const store = entry.builder.build();
+      this.built.push(store);
       await store.init(context, store);
       const mine = registered.splice(0);
       if (!store.persistent) {
@@ -65,6 +68,20 @@ export class StandbyTask {
       for (const r of mine)
         this.stores.push({ store: r.store, restore: r.restore, changelogTopic: changelogs.get(name) });
     }
+  }
+
+  /** Names of the persistent stores `openStores` built but could not open. */
+  unopenedStores(): string[] {
+    return this.built.filter((s) => s.persistent && !s.isOpen()).map((s) => s.name);
+  }
+
+  /** Closes whatever `openStores` opened and forgets it, so that `openStores` can run again. */
+  async discardStores(): Promise<void> {
+    for (const store of this.built.splice(0))
+      await Promise.resolve()
+        .then(() => store.close())
+        .catch(() => undefined);
+    this.stores.length = 0;
   }
 
   /**

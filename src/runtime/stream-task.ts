@@ -167,7 +167,11 @@ export class StreamTask {
       const result = store.init(storeContext, store);
       if (result !== undefined) pending.push(result);
     }
-    return pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined);
+    if (pending.length === 0) return undefined;
+    // Every open settles before a failure is reported, so the caller can close what did open.
+    return Promise.allSettled(pending).then((results) => {
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    });
   }
 
   private initProcessors(): void {
