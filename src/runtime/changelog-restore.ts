@@ -49,6 +49,9 @@ export class ReadCancellation {
   }
 }
 
+/** A long restore logs its progress (percent, records/s) this often. */
+const PROGRESS_LOG_INTERVAL_MS = 5_000;
+
 /** @internal Changelog records of a consumed batch, as a store's restore callback takes them. */
 export function toChangelogRecords(batch: ConsumedBatch): ChangelogRecord[] {
   return batch.messages.map((m) => ({
@@ -128,6 +131,7 @@ async function restoreStore(
   env.logger.info({ taskId: target.id, store, topic, partition, from: start, to: end }, 'restoring store');
   const began = Date.now();
   let restored = 0;
+  let lastLogged = began;
   const reader = env.client.partitionReader({
     groupIdPrefix: `${env.applicationId}-restore`,
     partitions: [{ topic, partition, fromOffset: start, untilOffset: end }],
@@ -144,7 +148,16 @@ async function restoreStore(
         const last = batch.messages.at(-1)?.offset ?? start;
         target.changelogOffsets.set(key, String(BigInt(last) + 1n));
         env.listener?.onBatchRestored?.(tp, store, last, batch.messages.length);
-        const seconds = Math.max(0.001, (Date.now() - began) / 1000);
+        const now = Date.now();
+        const seconds = Math.max(0.001, (now - began) / 1000);
+        if (now - lastLogged >= PROGRESS_LOG_INTERVAL_MS) {
+          lastLogged = now;
+          const percent = total > 0 ? Math.min(100, Math.floor((restored / total) * 100)) : 100;
+          env.logger.info(
+            { taskId: target.id, store, restored, total, recordsPerSecond: Math.round(restored / seconds) },
+            `restoring ${store}: ${percent}%`,
+          );
+        }
         env.events.next({
           type: 'restore-progress',
           store,
