@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Tributary against a hand-written raw kafkajs loop on the provisioned broker
- * (stateless and count workloads, alternating A/B rounds, each run in its own process), plus the
- * in-process TopologyTestDriver benchmarks. Prints a table and writes `bench/results/latest.json`.
+ * (stateless and count workloads, alternating A/B rounds, each run in its own process, count also
+ * under exactly-once), restoration of a pre-filled changelog, plus the in-process
+ * TopologyTestDriver benchmarks. Prints a table and writes `bench/results/latest.json`.
  * See docs/benchmarks.md for what is measured and how.
  */
 import { existsSync } from 'node:fs';
@@ -12,8 +13,9 @@ import { USAGE, parseArgs, type BenchOptions } from './lib/args.js';
 import { benchKafka, ensureInput } from './lib/broker.js';
 import { runBrokerSuite, type MeasuredRun } from './lib/broker-suite.js';
 import { hotFrames } from './lib/cpu-profile.js';
+import { ensureChangelog, runRestoreSuite, type RestoreRun } from './lib/restore.js';
 import type { DriverJob, DriverRunResult } from './lib/protocol.js';
-import { describeSetup, formatReport, summarise, type BenchReport } from './lib/report.js';
+import { describeSetup, formatReport, summarise, summariseRestore, type BenchReport } from './lib/report.js';
 import { runChild } from './lib/spawn-child.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -28,6 +30,7 @@ async function main(options: BenchOptions): Promise<void> {
     const admin = client.admin();
     await admin.connect();
     let runs: MeasuredRun[];
+    let restoreRuns: RestoreRun[] = [];
     const profileDir = options.profile ? `${resultsDir}profiles` : undefined;
     try {
       log(`Broker workloads, ${options.rounds} A/B rounds each:`);
@@ -39,6 +42,17 @@ async function main(options: BenchOptions): Promise<void> {
         java: options.javaBaseline,
         log,
       });
+      if (options.restore) {
+        log(`Restoration, ${options.rounds} rounds:`);
+        await ensureChangelog(client, admin, options.restoreRecords, log);
+        restoreRuns = await runRestoreSuite(
+          kafka.brokers,
+          admin,
+          options.restoreRecords,
+          options.rounds,
+          log,
+        );
+      }
     } finally {
       await admin.disconnect();
     }
@@ -59,6 +73,8 @@ async function main(options: BenchOptions): Promise<void> {
       workloads: options.workloads.map((w) => summarise(w, runs)),
       runs,
       driver,
+      restore: summariseRestore(restoreRuns),
+      restoreRuns,
     };
     console.log(`\n${describeSetup(options)}\n\n${formatReport(report)}\n`);
     if (options.profile) printProfiles(runs);

@@ -15,10 +15,17 @@ export interface BenchOptions {
   readonly profile: boolean;
   readonly driver: boolean;
   readonly javaBaseline: boolean;
+  /** Also run count under `processingGuarantee: 'exactly_once'` (off with `--no-eos`). */
+  readonly exactlyOnce: boolean;
+  /** Also measure restoration from a changelog (off with `--no-restore`). */
+  readonly restore: boolean;
+  /** Changelog records restored: 1,000,000, or 100,000 with `--quick`. */
+  readonly restoreRecords: number;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--json <file>] [--records <n>] [--rounds <n>]
-                    [--workload stateless|count] [--profile] [--no-driver] [--no-java]`;
+                    [--workload stateless|count] [--profile] [--no-driver] [--no-java]
+                    [--no-eos] [--no-restore]`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const value = (flag: string): string | undefined => {
@@ -37,6 +44,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     '--profile',
     '--no-driver',
     '--no-java',
+    '--no-eos',
+    '--no-restore',
   ];
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`Unknown option ${arg}.\n${USAGE}`);
@@ -61,5 +70,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     profile: argv.includes('--profile'),
     driver: !argv.includes('--no-driver'),
     javaBaseline: !argv.includes('--no-java'),
+    exactlyOnce: !argv.includes('--no-eos'),
+    restore: !argv.includes('--no-restore'),
+    restoreRecords: quick ? 100_000 : 1_000_000,
   };
 }

@@ -14,10 +14,16 @@ import type { BrokerJob, BrokerRunResult, Contender } from './protocol.js';
 import { runChild } from './spawn-child.js';
 import type { Workload } from './workload.js';
 
-/** Contenders in the order each round runs them (A/B, then Kafka Streams when it can run). */
-const CONTENDERS: readonly Contender[] = ['raw-kafkajs', 'tributary'];
+/**
+ * Contenders in the order each round runs them (A/B, exactly-once Tributary on count unless
+ * `--no-eos`, then Kafka Streams when it can run).
+ */
+function contendersOf(workload: Workload, options: BenchOptions): Contender[] {
+  const eos = workload === 'count' && options.exactlyOnce;
+  return eos ? ['raw-kafkajs', 'tributary', 'tributary-eos'] : ['raw-kafkajs', 'tributary'];
+}
 
-/** Every contender of the table: the two child-process ones and Kafka Streams in a JVM. */
+/** Every contender of the table: the child-process ones and Kafka Streams in a JVM. */
 export type SuiteContender = Contender | 'kafka-streams-java';
 
 export interface BrokerSuiteContext {
@@ -47,7 +53,7 @@ export async function runBrokerSuite(
   const stamp = Date.now().toString(36);
   for (const workload of options.workloads) {
     for (let round = 1; round <= options.rounds; round++) {
-      for (const contender of CONTENDERS) {
+      for (const contender of contendersOf(workload, options)) {
         const run = await runOnce(options, context, { workload, contender, round, stamp });
         logRun(context, run);
         runs.push(run);
@@ -103,7 +109,7 @@ async function runOnce(options: BenchOptions, context: BrokerSuiteContext, id: R
     stateDir: join(tmpdir(), groupId),
   };
   const profileName = `${id.workload}-${id.contender}-${id.round}.cpuprofile`;
-  const profiled = context.profileDir !== undefined && id.contender === 'tributary';
+  const profiled = context.profileDir !== undefined && id.contender !== 'raw-kafkajs';
   const flags = profiled
     ? ['--cpu-prof', `--cpu-prof-dir=${context.profileDir}`, `--cpu-prof-name=${profileName}`]
     : [];

@@ -14,12 +14,13 @@ import {
   type RunningContender,
 } from './protocol.js';
 import { startRawKafkajs } from './raw-kafkajs.js';
-import { startTributary } from './tributary.js';
+import { startTributary, startTributaryExactlyOnce } from './tributary.js';
 import { topicEnd } from './broker.js';
 
 const STARTERS: Record<BrokerJob['contender'], (job: BrokerJob) => Promise<RunningContender>> = {
   'raw-kafkajs': startRawKafkajs,
   tributary: startTributary,
+  'tributary-eos': startTributaryExactlyOnce,
 };
 
 /** Starts the contender, waits until the run is complete, stops it and reports. */

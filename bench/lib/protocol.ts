@@ -4,7 +4,8 @@
  */
 import type { Workload } from './workload.js';
 
-export type Contender = 'raw-kafkajs' | 'tributary';
+/** `tributary-eos` is Tributary with `processingGuarantee: 'exactly_once'` (count workload only). */
+export type Contender = 'raw-kafkajs' | 'tributary' | 'tributary-eos';
 
 /** One measured run of one contender on one workload, on fresh output topics and a fresh group. */
 export interface BrokerJob {
@@ -67,7 +68,34 @@ export interface DriverRunResult {
   readonly peakRssMb: number;
 }
 
-export type ChildJob = BrokerJob | DriverJob;
+/**
+ * One restoration run: a fresh Tributary instance (empty state directory) whose count store's
+ * changelog, `<applicationId>-counts-changelog`, already holds `records` records.
+ */
+export interface RestoreJob {
+  readonly kind: 'restore';
+  readonly brokers: string[];
+  readonly applicationId: string;
+  /** An empty topic, so the instance restores and then has nothing to process. */
+  readonly inputTopic: string;
+  readonly outputTopic: string;
+  readonly records: number;
+  readonly stateDir: string;
+}
+
+export interface RestoreRunResult {
+  readonly records: number;
+  /** The sum of `totalRestored` over the `restore-end` events (must equal `records`). */
+  readonly restoredRecords: number;
+  /** From `start()` to the first `restore-start` event (connect, topics, group join). */
+  readonly startupMs: number;
+  /** From the first `restore-start` to the last `restore-end` event. */
+  readonly restoreMs: number;
+  readonly recordsPerSecond: number;
+  readonly peakRssMb: number;
+}
+
+export type ChildJob = BrokerJob | DriverJob | RestoreJob;
 
 export const RESULT_MARKER = '@@bench-result ';
 

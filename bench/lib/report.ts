@@ -2,6 +2,7 @@
 import type { BenchOptions } from './args.js';
 import type { MeasuredRun } from './broker-suite.js';
 import type { DriverRunResult } from './protocol.js';
+import type { RestoreRun } from './restore.js';
 import type { Workload } from './workload.js';
 
 /** One workload's result: best records/s of each contender over the rounds, and their ratio. */
@@ -10,12 +11,27 @@ export interface WorkloadSummary {
   readonly records: number;
   readonly rawKafkajs: ContenderSummary;
   readonly tributary: ContenderSummary;
+  /** Tributary under `processingGuarantee: 'exactly_once'` (count, unless `--no-eos`). */
+  readonly tributaryExactlyOnce: ContenderSummary | undefined;
   /** Kafka Streams in Java, when it could run here. */
   readonly kafkaStreamsJava: ContenderSummary | undefined;
   /** Tributary's best records/s divided by raw kafkajs's best records/s. */
   readonly ratio: number;
   /** The same ratio for each round on its own (how much it moves says how noisy the run was). */
   readonly ratioPerRound: number[];
+  /** Exactly-once Tributary's best records/s divided by raw kafkajs's best, when it ran. */
+  readonly exactlyOnceRatio: number | undefined;
+  /** That ratio for each round on its own (empty when exactly-once did not run). */
+  readonly exactlyOnceRatioPerRound: number[];
+}
+
+/** Restoration from the broker: the best of the rounds. */
+export interface RestoreSummary {
+  readonly records: number;
+  readonly bestRecordsPerSecond: number;
+  readonly allRecordsPerSecond: number[];
+  readonly medianStartupMs: number;
+  readonly peakRssMb: number;
 }
 
 export interface ContenderSummary {
@@ -36,6 +52,8 @@ export interface BenchReport {
   readonly workloads: WorkloadSummary[];
   readonly runs: MeasuredRun[];
   readonly driver: DriverRunResult | undefined;
+  readonly restore: RestoreSummary | undefined;
+  readonly restoreRuns: RestoreRun[];
 }
 
 export function summarise(workload: Workload, runs: readonly MeasuredRun[]): WorkloadSummary {
@@ -46,21 +64,37 @@ export function summarise(workload: Workload, runs: readonly MeasuredRun[]): Wor
   const rawSummary = contenderSummary(raw);
   const tributarySummary = contenderSummary(tributary);
   const java = of('kafka-streams-java');
+  const eos = of('tributary-eos');
+  const eosSummary = eos.length > 0 ? contenderSummary(eos) : undefined;
   return {
     workload,
     records: raw[0]?.records ?? tributary[0]?.records ?? 0,
     rawKafkajs: rawSummary,
     tributary: tributarySummary,
+    tributaryExactlyOnce: eosSummary,
     kafkaStreamsJava: java.length > 0 ? contenderSummary(java) : undefined,
     ratio: round2(tributarySummary.bestRecordsPerSecond / rawSummary.bestRecordsPerSecond),
-    ratioPerRound: tributary.map((t) => {
-      const partner = raw.find((r) => r.round === t.round);
-      return partner ? round2(t.recordsPerSecond / partner.recordsPerSecond) : Number.NaN;
-    }),
+    ratioPerRound: ratiosPerRound(tributary, raw),
+    exactlyOnceRatio: eosSummary && round2(eosSummary.bestRecordsPerSecond / rawSummary.bestRecordsPerSecond),
+    exactlyOnceRatioPerRound: ratiosPerRound(eos, raw),
   };
 }
 
-function contenderSummary(runs: readonly MeasuredRun[]): ContenderSummary {
+function ratiosPerRound(runs: readonly MeasuredRun[], baseline: readonly MeasuredRun[]): number[] {
+  return runs.map((run) => {
+    const partner = baseline.find((b) => b.round === run.round);
+    return partner ? round2(run.recordsPerSecond / partner.recordsPerSecond) : Number.NaN;
+  });
+}
+
+export function summariseRestore(runs: readonly RestoreRun[]): RestoreSummary | undefined {
+  if (runs.length === 0) return undefined;
+  return { records: runs[0]!.records, ...contenderSummary(runs) };
+}
+
+function contenderSummary(
+  runs: readonly Pick<MeasuredRun, 'recordsPerSecond' | 'startupMs' | 'peakRssMb'>[],
+): ContenderSummary {
   const startups = runs.map((r) => r.startupMs).sort((a, b) => a - b);
   return {
     bestRecordsPerSecond: Math.max(...runs.map((r) => r.recordsPerSecond)),
@@ -88,8 +122,15 @@ export function formatReport(report: BenchReport): string {
     rows.push(contenderRow('  raw kafkajs (baseline)', w.records, w.rawKafkajs, base));
     const store = w.workload === 'count' ? ', persistent store' : '';
     rows.push(contenderRow(`  Tributary${store}`, w.records, w.tributary, base));
+    if (w.tributaryExactlyOnce)
+      rows.push(contenderRow(`  Tributary, exactly-once${store}`, w.records, w.tributaryExactlyOnce, base));
     if (w.kafkaStreamsJava)
       rows.push(contenderRow('  Kafka Streams (Java)', w.records, w.kafkaStreamsJava, base));
+  }
+  if (report.restore) {
+    rows.push(['broker restoration (changelog → level store, fresh state dir)', '', '', '', '', '']);
+    const r = report.restore;
+    rows.push(contenderRow('  Tributary', r.records, r, undefined));
   }
   if (report.driver) {
     rows.push(['in-process TopologyTestDriver (no broker)', '', '', '', '', '']);
@@ -117,7 +158,12 @@ export function formatReport(report: BenchReport): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function contenderRow(name: string, records: number, c: ContenderSummary, base: number): string[] {
+function contenderRow(
+  name: string,
+  records: number,
+  c: ContenderSummary,
+  base: number | undefined,
+): string[] {
   return [
     name,
     int(records),
@@ -136,5 +182,15 @@ export function describeSetup(options: BenchOptions): string {
     `${options.records.toLocaleString('en-US')} JSON records (~200 B) on a 4-partition topic, 100,000 keys; ${options.rounds} A/B rounds (raw kafkajs, then Tributary), best shown.`,
     `Tributary: commitIntervalMs ${options.commitIntervalMs} (default 30000), count on the default persistent (level) store with the default cache.`,
     'records/s = input records / (completion − group assignment); start-up (client + join + restore) is excluded and shown apart. Peak RSS: each run in its own process.',
+    ...(options.exactlyOnce
+      ? [
+          `Exactly-once: the same count app with processingGuarantee 'exactly_once', commitIntervalMs ${options.commitIntervalMs} too (Kafka Streams' EOS default is 100).`,
+        ]
+      : []),
+    ...(options.restore
+      ? [
+          `Restoration: ${options.restoreRecords.toLocaleString('en-US')} changelog records (~100 B values, distinct keys, 4 partitions) restored by a fresh instance; records/s = restored / (last restore-end − first restore-start); start-up = start() → first restore-start.`,
+        ]
+      : []),
   ].join('\n');
 }

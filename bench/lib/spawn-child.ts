@@ -35,5 +35,6 @@ export function runChild<T>(job: ChildJob, nodeFlags: readonly string[] = []): P
 }
 
 function describeJob(job: ChildJob): string {
-  return job.kind === 'broker' ? `${job.contender} ${job.workload}` : 'driver benchmarks';
+  if (job.kind === 'broker') return `${job.contender} ${job.workload}`;
+  return job.kind === 'restore' ? 'restore' : 'driver benchmarks';
 }

@@ -2,14 +2,21 @@
  * The contender: the same workloads written with Tributary's DSL and run by `KafkaStreams` on
  * the broker. `commitIntervalMs` comes from the job (the bench uses 1 s, not the 30 s default),
  * count keeps the default persistent (`level`) store with the default record cache, and the
- * logger only passes warnings and errors on.
+ * logger only passes warnings and errors on. The `tributary-eos` contender is the same app with
+ * `processingGuarantee: 'exactly_once'` (and the same `commitIntervalMs`).
  */
-import { KafkaStreams, Serdes, StreamsBuilder, type Topology } from '../../src/index.js';
+import {
+  KafkaStreams,
+  Serdes,
+  StreamsBuilder,
+  type ProcessingGuarantee,
+  type Topology,
+} from '../../src/index.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import type { BrokerJob, RunningContender } from './protocol.js';
 import { isPurchase, toPurchase, type BenchEvent, type Workload } from './workload.js';
 
-const quietLogger: Logger = {
+export const quietLogger: Logger = {
   debug: () => undefined,
   info: () => undefined,
   warn: (fields, message) => console.error('warn', message, fields),
@@ -35,11 +42,21 @@ export function benchTopology(workload: Workload, input: string, output: string)
   return b.build();
 }
 
-/** Starts the app; resolves once it runs (its first assignment is done). */
-export async function startTributary(job: BrokerJob): Promise<RunningContender> {
+/** Starts the at-least-once app; resolves once it runs (its first assignment is done). */
+export function startTributary(job: BrokerJob): Promise<RunningContender> {
+  return startApp(job, 'at_least_once');
+}
+
+/** The same app under exactly-once: input offsets are committed in each task's transaction. */
+export function startTributaryExactlyOnce(job: BrokerJob): Promise<RunningContender> {
+  return startApp(job, 'exactly_once');
+}
+
+async function startApp(job: BrokerJob, processingGuarantee: ProcessingGuarantee): Promise<RunningContender> {
   const app = new KafkaStreams(benchTopology(job.workload, job.inputTopic, job.outputTopic), {
     applicationId: job.groupId,
     brokers: job.brokers,
+    processingGuarantee,
     commitIntervalMs: job.commitIntervalMs,
     defaultDslStore: 'persistent',
     stateDir: job.stateDir,

@@ -509,8 +509,10 @@ export class KafkaStreams {
       }
     }
     if (reason === undefined) return;
-    if (checkpoint !== undefined || this.exactlyOnce)
-      this.logger.warn({ taskId, reason }, 'wiping local state; it will be restored from the changelog');
+    // A task directory with nothing but its lock is a first start, not an unclean stop.
+    const entries = await readdir(taskDir).catch(() => [] as string[]);
+    if (!entries.some((entry) => entry !== TASK_LOCK)) return;
+    this.logger.warn({ taskId, reason }, 'wiping local state; it will be restored from the changelog');
     await wipeTaskState(taskDir);
   }
 

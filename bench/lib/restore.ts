@@ -1,0 +1,158 @@
+/**
+ * The restoration benchmark, parent side: a compacted changelog-like topic of distinct keys is
+ * produced directly (once per size, then reused), and each round a fresh Tributary instance with
+ * an empty state directory restores it from the broker into its `level` store, in a child process.
+ */
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import type { Admin, Kafka, Message } from 'kafkajs';
+import { createTopic, topicEnd } from './broker.js';
+import type { RestoreJob, RestoreRunResult } from './protocol.js';
+import { runChild } from './spawn-child.js';
+import { INPUT_PARTITIONS } from './workload.js';
+
+const { Partitioners } = kafkajs;
+
+/** Bumped whenever the changelog's shape changes, so an old pre-produced one is not reused. */
+const RESTORE_VERSION = 1;
+/** The count workload's store: its changelog is `<applicationId>-counts-changelog`. */
+const STORE = 'counts';
+const VALUE_BYTES = 100;
+const PRODUCE_CHUNK = 5_000;
+const PRODUCE_IN_FLIGHT = 4;
+
+/** One restoration round, as the table and `latest.json` show it. */
+export interface RestoreRun extends RestoreRunResult {
+  readonly round: number;
+}
+
+/** The topics of the restoration app for `records` records (the same for every run of that size). */
+export function restoreTopics(records: number) {
+  const applicationId = `tributary-bench-restore-v${RESTORE_VERSION}-${records}`;
+  return {
+    applicationId,
+    changelog: `${applicationId}-${STORE}-changelog`,
+    input: `${applicationId}-input`,
+    output: `${applicationId}-output`,
+  };
+}
+
+/** Produces the changelog (unless it already holds `records` records) and the empty app topics. */
+export async function ensureChangelog(
+  kafka: Kafka,
+  admin: Admin,
+  records: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const topics = restoreTopics(records);
+  await createTopic(admin, topics.input);
+  await createTopic(admin, topics.output);
+  const existing = await admin.listTopics();
+  if (existing.includes(topics.changelog)) {
+    const held = await topicEnd(admin, topics.changelog);
+    if (held === records) {
+      log(`Reusing changelog ${topics.changelog} (${records.toLocaleString('en-US')} records).`);
+      return;
+    }
+    log(`Changelog ${topics.changelog} holds ${held} records instead of ${records}: recreating it.`);
+    await admin.deleteTopics({ topics: [topics.changelog] });
+    await waitUntilGone(admin, topics.changelog);
+  }
+  await admin.createTopics({
+    topics: [
+      {
+        topic: topics.changelog,
+        numPartitions: INPUT_PARTITIONS,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ],
+    waitForLeaders: true,
+  });
+  const began = Date.now();
+  await produceChangelog(kafka, topics.changelog, records);
+  log(
+    `Produced ${records.toLocaleString('en-US')} changelog records to ${topics.changelog} in ${((Date.now() - began) / 1000).toFixed(1)} s.`,
+  );
+}
+
+/** Distinct keys, so compaction keeps every record and the restore reads exactly `records`. */
+async function produceChangelog(kafka: Kafka, topic: string, records: number): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.JavaCompatiblePartitioner });
+  await producer.connect();
+  try {
+    const timestamp = String(Date.now());
+    let next = 0;
+    const worker = async () => {
+      while (next < records) {
+        const from = next;
+        const to = Math.min(records, from + PRODUCE_CHUNK);
+        next = to;
+        const messages: Message[] = [];
+        for (let i = from; i < to; i++) {
+          messages.push({ key: `restore-key-${i}`, value: valueOf(i), timestamp });
+        }
+        await producer.send({ topic, messages, acks: -1 });
+      }
+    };
+    await Promise.all(Array.from({ length: PRODUCE_IN_FLIGHT }, worker));
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Opaque bytes: a restore copies changelog values into the store without deserializing them. */
+function valueOf(i: number): Buffer {
+  return Buffer.from(`${i}:`.padEnd(VALUE_BYTES, 'v'));
+}
+
+async function waitUntilGone(admin: Admin, topic: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (!(await admin.listTopics()).includes(topic)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Topic ${topic} was not deleted within 10 s.`);
+}
+
+/** `rounds` restorations of the pre-produced changelog, each by a fresh instance in its own child. */
+export async function runRestoreSuite(
+  brokers: string[],
+  admin: Admin,
+  records: number,
+  rounds: number,
+  log: (line: string) => void,
+): Promise<RestoreRun[]> {
+  const topics = restoreTopics(records);
+  const runs: RestoreRun[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const job: RestoreJob = {
+      kind: 'restore',
+      brokers,
+      applicationId: topics.applicationId,
+      inputTopic: topics.input,
+      outputTopic: topics.output,
+      records,
+      stateDir: join(tmpdir(), `${topics.applicationId}-${Date.now().toString(36)}-${round}`),
+    };
+    try {
+      const run: RestoreRun = { ...(await runChild<RestoreRunResult>(job)), round };
+      log(
+        `  restore round ${round} tributary          ${run.recordsPerSecond.toLocaleString('en-US').padStart(9)} records/s` +
+          `  (${(run.restoreMs / 1000).toFixed(1)} s, start-up ${(run.startupMs / 1000).toFixed(1)} s, peak RSS ${run.peakRssMb} MiB)`,
+      );
+      runs.push(run);
+    } finally {
+      await rm(job.stateDir, { recursive: true, force: true });
+      await removeGroupsStartingWith(admin, topics.applicationId);
+    }
+  }
+  return runs;
+}
+
+/** The app's group and its restore readers' groups; the topics stay for the next run. */
+async function removeGroupsStartingWith(admin: Admin, prefix: string): Promise<void> {
+  const { groups } = await admin.listGroups();
+  const ids = groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+  if (ids.length > 0) await admin.deleteGroups(ids).catch(() => undefined);
+}
