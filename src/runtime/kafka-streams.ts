@@ -103,6 +103,8 @@ export class KafkaStreams {
   private failed = false;
   private closing: Promise<void> | undefined;
   private readonly stateDir: string;
+  /** Every cache of this instance shares one budget: `cacheMaxBytes` in total, as in Kafka Streams. */
+  private readonly cacheBudget = { maxBytes: 0, usedBytes: 0 };
 
   /** Lifecycle states as they change, starting with the current one. */
   readonly state$: Observable<StreamsState> = this.stateSubject.asObservable();
@@ -117,6 +119,7 @@ export class KafkaStreams {
       throw new ConfigError('KafkaStreams needs a Topology: pass builder.build().');
     }
     this.config = resolveConfig(config);
+    this.cacheBudget.maxBytes = this.config.cacheMaxBytes;
     topology.validate();
     this.logger =
       this.config.logger ??
@@ -258,6 +261,7 @@ export class KafkaStreams {
       defaultKeySerde: c.defaultKeySerde,
       defaultValueSerde: c.defaultValueSerde,
       cacheMaxBytes: c.cacheMaxBytes,
+      cacheBudget: this.cacheBudget,
       wallClockMs: () => Date.now(),
       taskDir: (taskId) => join(this.stateDir, c.applicationId, taskId),
       onDeserializationError: onDeserialization,

@@ -6,7 +6,7 @@ import {
   StreamsError,
 } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
-import type { ChangelogRecord, StateStore, StateStoreContext } from '../state/store.js';
+import type { CacheBudget, ChangelogRecord, StateStore, StateStoreContext } from '../state/store.js';
 import type {
   Cancellable,
   ForwardedRecord,
@@ -29,6 +29,8 @@ export interface TaskHost {
   readonly defaultKeySerde: Serde<unknown> | undefined;
   readonly defaultValueSerde: Serde<unknown> | undefined;
   readonly cacheMaxBytes: number;
+  /** Shared by every cache of the instance, so `cacheMaxBytes` bounds them together. */
+  readonly cacheBudget?: CacheBudget;
   wallClockMs(): number;
   taskDir(taskId: string): string | undefined;
   onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
@@ -515,6 +517,7 @@ export class StreamTask {
       partition: this.partition,
       taskDir: this.host.taskDir(this.id),
       cacheMaxBytes: this.host.cacheMaxBytes,
+      cacheBudget: this.host.cacheBudget,
       currentTimestamp: () => this.currentTimestamp,
       logChange: (storeName, key, value, timestamp) => {
         const topic = changelogTopicOf(storeName);

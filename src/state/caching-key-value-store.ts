@@ -3,7 +3,7 @@ import { LookaheadIterator } from './internal/key-value-iterators.js';
 import { SortedCursor, SortedStringMap } from './internal/sorted-string-map.js';
 import type { CursorBounds } from './internal/sorted-string-map.js';
 import { WrappedKeyValueBytesStore } from './internal/wrapped-key-value-bytes-store.js';
-import type { KeyValue, KeyValueIterator, StateStore, StateStoreContext } from './store.js';
+import type { CacheBudget, KeyValue, KeyValueIterator, StateStore, StateStoreContext } from './store.js';
 
 /**
  * Told about each entry the cache writes down (at flush or eviction), just before it is written.
@@ -62,6 +62,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     return this.#maxBytes > 0;
   }
   #bytes = 0;
+  #budget: CacheBudget | undefined;
   readonly #entries = new Map<string, CacheEntry>();
   /** The dirty entries' values by key, for ordered flushes and range merges. */
   #dirty = new SortedStringMap<Buffer | null>();
@@ -87,6 +88,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     this.#context = context;
     this.#maxBytes = Math.max(0, context.cacheMaxBytes);
+    this.#budget = this.#maxBytes > 0 ? context.cacheBudget : undefined;
     return super.init(context, root);
   }
 
@@ -107,7 +109,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     this.#dirty.clear();
     this.#newest = undefined;
     this.#oldest = undefined;
-    this.#bytes = 0;
+    this.#resize(-this.#bytes);
     return super.close();
   }
 
@@ -140,7 +142,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
       this.#add(key, k, value, true, timestamp);
     } else {
       const size = entrySize(key, value);
-      this.#bytes += size - entry.size;
+      this.#resize(size - entry.size);
       entry.size = size;
       entry.value = value;
       entry.dirty = true;
@@ -218,8 +220,22 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     listener(key, newValue, this.#sendOldValues ? oldValue : null, timestamp);
   }
 
+  /** Tracks this cache's size and, when caches share an instance-wide budget, the total. */
+  #resize(delta: number): void {
+    this.#bytes += delta;
+    if (this.#budget !== undefined) this.#budget.usedBytes += delta;
+  }
+
+  #overBudget(): boolean {
+    return this.#budget === undefined
+      ? this.#bytes > this.#maxBytes
+      : this.#budget.usedBytes > this.#budget.maxBytes;
+  }
+
+  // With a shared budget, a cache over it evicts its own entries, as Kafka Streams' ThreadCache
+  // evicts from the cache being written: total memory stays bounded by the instance's budget.
   #evictIfOverBudget(): void {
-    while (this.#bytes > this.#maxBytes && this.#oldest !== undefined) {
+    while (this.#overBudget() && this.#oldest !== undefined) {
       const entry = this.#oldest;
       if (entry.dirty) this.#writeDown(entry);
       if (this.#entries.get(entry.keyString) === entry) this.#remove(entry);
@@ -241,7 +257,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     else this.#newest.newer = entry;
     this.#newest = entry;
     this.#entries.set(k, entry);
-    this.#bytes += entry.size;
+    this.#resize(entry.size);
   }
 
   #remove(entry: CacheEntry): void {
@@ -252,7 +268,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     entry.newer = undefined;
     entry.older = undefined;
     this.#entries.delete(entry.keyString);
-    this.#bytes -= entry.size;
+    this.#resize(-entry.size);
   }
 
   /** Makes `entry` the most recently used. */

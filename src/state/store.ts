@@ -44,6 +44,8 @@ export interface StateStoreContext {
   readonly taskDir: string | undefined;
   /** The byte budget a caching layer may use for this store. 0 disables caching. */
   readonly cacheMaxBytes: number;
+  /** When set, every caching layer of the instance shares this budget (`cacheMaxBytes` in total). */
+  readonly cacheBudget?: CacheBudget;
   /** The timestamp of the record being processed (stream time of the current record). */
   currentTimestamp(): number;
   /** Sends one changelog record for `storeName`. Only change-logging layers call it. */
@@ -53,6 +55,12 @@ export interface StateStoreContext {
    * records through `restore` before the task processes anything.
    */
   register(store: StateStore, restore: (batch: readonly ChangelogRecord[]) => void): void;
+}
+
+/** Bytes used by all caches of an instance, against one limit (Kafka Streams' thread cache size). */
+export interface CacheBudget {
+  readonly maxBytes: number;
+  usedBytes: number;
 }
 
 /**

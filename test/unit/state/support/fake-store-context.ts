@@ -1,4 +1,9 @@
-import type { ChangelogRecord, StateStore, StateStoreContext } from '../../../../src/state/store.js';
+import type {
+  CacheBudget,
+  ChangelogRecord,
+  StateStore,
+  StateStoreContext,
+} from '../../../../src/state/store.js';
 
 export interface LoggedChange {
   storeName: string;
@@ -19,12 +24,14 @@ export class FakeStoreContext implements StateStoreContext {
   readonly partition = 0;
   readonly taskDir: string | undefined;
   readonly cacheMaxBytes: number;
+  readonly cacheBudget: CacheBudget | undefined;
   timestamp = 0;
   readonly changes: LoggedChange[] = [];
   readonly registrations: Registration[] = [];
 
-  constructor(options: { taskDir?: string; cacheMaxBytes?: number } = {}) {
+  constructor(options: { taskDir?: string; cacheMaxBytes?: number; cacheBudget?: CacheBudget } = {}) {
     this.taskDir = options.taskDir;
+    this.cacheBudget = options.cacheBudget;
     this.cacheMaxBytes = options.cacheMaxBytes ?? 10 * 1024 * 1024;
   }
 
