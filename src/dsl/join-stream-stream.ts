@@ -1,6 +1,7 @@
 import { TopologyError } from '../errors.js';
 import { jsonSerde } from '../serde/json-serde.js';
 import type { Serde } from '../serde/serde.js';
+import { deferredWindowStoreSupplier } from '../state/window/dsl-windowed-suppliers.js';
 import { Stores } from '../state/stores.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 import { kstreamJoinWindow } from '../topology/processors/kstream-join-window.js';
@@ -175,13 +176,31 @@ function addWindowStore(
   logging: boolean | Record<string, string> | undefined,
 ): void {
   const sizeMs = windows.beforeMs + windows.afterMs;
-  const supplier = Stores.inMemoryWindowStore(name, sizeMs + windows.graceMs, sizeMs, true);
-  const builder = Stores.windowStoreBuilder(
-    supplier,
+  // Like every DSL store, persistent in a running app and in-memory in the test driver.
+  const builderFor = (defaultDslStore: () => 'in-memory' | 'persistent'): StoreBuilder<StateStore> => {
+    const supplier = deferredWindowStoreSupplier(
+      name,
+      sizeMs + windows.graceMs,
+      sizeMs,
+      true,
+      defaultDslStore,
+    );
+    const builder = Stores.windowStoreBuilder(
+      supplier,
+      keySerde,
+      valueSerde,
+    ) as unknown as StoreBuilder<StateStore>;
+    if (logging === false) builder.withLoggingDisabled();
+    else if (typeof logging === 'object') builder.withLoggingEnabled(logging);
+    return builder;
+  };
+  stream.builder.add({
+    kind: 'store',
+    name,
     keySerde,
     valueSerde,
-  ) as unknown as StoreBuilder<StateStore>;
-  if (logging === false) builder.withLoggingDisabled();
-  else if (typeof logging === 'object') builder.withLoggingEnabled(logging);
-  stream.builder.add({ kind: 'store', name, keySerde, valueSerde, materialized: undefined, builder });
+    materialized: undefined,
+    builder: undefined,
+    builderFor,
+  });
 }
