@@ -13,6 +13,7 @@ import type {
   KafkaClient,
   KafkaProducer,
   PartitionReader,
+  ProducerRecord,
   TopicPartition,
   TopicPartitions,
 } from '../kafka/port.js';
@@ -105,6 +106,8 @@ export class KafkaStreams {
   private readonly stateDir: string;
   /** Every cache of this instance shares one budget: `cacheMaxBytes` in total, as in Kafka Streams. */
   private readonly cacheBudget = { maxBytes: 0, usedBytes: 0 };
+  /** The early (pre-commit) send still being acknowledged, see `sendEarly`. */
+  private inFlightSend: Promise<void> | undefined;
 
   /** Lifecycle states as they change, starting with the current one. */
   readonly state$: Observable<StreamsState> = this.stateSubject.asObservable();
@@ -363,6 +366,8 @@ export class KafkaStreams {
             if (this.failed) return;
             this.assignmentActive = false;
             if (this.state === 'RUNNING') this.transition('REBALANCING');
+            // A send of the dropped tasks' records may fail (fenced): it no longer matters.
+            await this.awaitInFlightSend().catch(() => undefined);
             this.logger.warn(
               { tasks: [...this.tasks.keys()] },
               'evicted from the group: dropping tasks without committing',
@@ -743,6 +748,7 @@ export class KafkaStreams {
    * checkpoint how far they read. Restoring tasks have nothing to commit.
    */
   private async commitAll(): Promise<void> {
+    await this.awaitInFlightSend();
     const began = Date.now();
     this.lastCommit = began;
     this.commitRequested = false;
@@ -841,14 +847,32 @@ export class KafkaStreams {
 
   /** Sends a task's records before the commit when too many are buffered (inside its transaction under exactly-once). */
   private async sendEarly(task: ActiveTask): Promise<void> {
+    // One send in flight at a time: it keeps per-partition order and bounds what is buffered to
+    // about two thresholds' worth of records.
+    await this.awaitInFlightSend();
     const batch = task.collector.drain();
     if (batch.length === 0) return;
+    // Not awaited: processing goes on while the broker acknowledges; the next early send or the
+    // commit waits for it (and rethrows its failure).
+    const send = this.sendDrained(task, batch);
+    send.catch(() => undefined);
+    this.inFlightSend = send;
+  }
+
+  private async sendDrained(task: ActiveTask, batch: ProducerRecord[]): Promise<void> {
     if (this.exactlyOnce) {
       task.transaction ??= await task.producer!.beginTransaction();
       task.collector.noteChangelogOffsets(batch, await task.transaction.send(batch));
     } else {
       task.collector.noteChangelogOffsets(batch, await this.producer!.send(batch));
     }
+  }
+
+  /** Waits for the early send in flight, if any; its failure fails whoever waits. */
+  private async awaitInFlightSend(): Promise<void> {
+    const send = this.inFlightSend;
+    this.inFlightSend = undefined;
+    if (send !== undefined) await send;
   }
 
   // ─── global stores ────────────────────────────────────────────────────────────────

@@ -45,49 +45,54 @@ afterEach(async () => {
 });
 
 describe('KafkaStreams on the embedded broker', () => {
-  it('counts words over a 4-partition topic with a repartition', async () => {
-    const kafka = createEmbeddedKafka();
-    const admin = await kafka.admin();
-    await admin.createTopics([
-      { topic: 'lines', partitions: 4 },
-      { topic: 'counts-out', partitions: 4 },
-    ]);
-    const producer = await kafka.producer();
-    const words = ['a', 'b', 'c', 'd', 'e'];
-    const truth = new Map<string, number>();
-    const records = Array.from({ length: 200 }, (_, i) => {
-      const line = `${words[i % 5]} ${words[(i * 3) % 5]}`;
-      for (const w of line.split(' ')) truth.set(w, (truth.get(w) ?? 0) + 1);
-      return { topic: 'lines', key: Buffer.from(`k${i}`), value: Buffer.from(line), timestamp: 1_000 + i };
-    });
-    await producer.send(records);
-    const stateDir = await mkdtemp(join(tmpdir(), 'trib-'));
-    dirs.push(stateDir);
-    const app = new KafkaStreams(wordCount(), {
-      applicationId: 'wc',
-      kafka,
-      stateDir,
-      commitIntervalMs: 50,
-      logger: silent,
-    });
-    await app.start();
-    expect(app.state).toBe('RUNNING');
-    expect(
-      app
-        .metadataForLocalTasks()
-        .map((t) => t.taskId)
-        .sort(),
-    ).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
-    await waitFor(async () => {
-      const got = await readAll(kafka, 'counts-out', 4);
-      return [...truth].every(([w, n]) => got.get(w) === n);
-    });
-    await app.close();
-    expect(app.state).toBe('NOT_RUNNING');
-    const partitions = await admin.describeTopics(['wc-counts-repartition', 'wc-counts-changelog']);
-    expect(partitions).toEqual({ 'wc-counts-repartition': 4, 'wc-counts-changelog': 4 });
-    await kafka.close();
-  });
+  // maxBufferedRecords 5: records go out in early sends pipelined with processing.
+  it.each([{ maxBufferedRecords: 10_000 }, { maxBufferedRecords: 5 }])(
+    'counts words over a 4-partition topic with a repartition (maxBufferedRecords $maxBufferedRecords)',
+    async ({ maxBufferedRecords }) => {
+      const kafka = createEmbeddedKafka();
+      const admin = await kafka.admin();
+      await admin.createTopics([
+        { topic: 'lines', partitions: 4 },
+        { topic: 'counts-out', partitions: 4 },
+      ]);
+      const producer = await kafka.producer();
+      const words = ['a', 'b', 'c', 'd', 'e'];
+      const truth = new Map<string, number>();
+      const records = Array.from({ length: 200 }, (_, i) => {
+        const line = `${words[i % 5]} ${words[(i * 3) % 5]}`;
+        for (const w of line.split(' ')) truth.set(w, (truth.get(w) ?? 0) + 1);
+        return { topic: 'lines', key: Buffer.from(`k${i}`), value: Buffer.from(line), timestamp: 1_000 + i };
+      });
+      await producer.send(records);
+      const stateDir = await mkdtemp(join(tmpdir(), 'trib-'));
+      dirs.push(stateDir);
+      const app = new KafkaStreams(wordCount(), {
+        applicationId: 'wc',
+        kafka,
+        stateDir,
+        commitIntervalMs: 50,
+        maxBufferedRecords,
+        logger: silent,
+      });
+      await app.start();
+      expect(app.state).toBe('RUNNING');
+      expect(
+        app
+          .metadataForLocalTasks()
+          .map((t) => t.taskId)
+          .sort(),
+      ).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
+      await waitFor(async () => {
+        const got = await readAll(kafka, 'counts-out', 4);
+        return [...truth].every(([w, n]) => got.get(w) === n);
+      });
+      await app.close();
+      expect(app.state).toBe('NOT_RUNNING');
+      const partitions = await admin.describeTopics(['wc-counts-repartition', 'wc-counts-changelog']);
+      expect(partitions).toEqual({ 'wc-counts-repartition': 4, 'wc-counts-changelog': 4 });
+      await kafka.close();
+    },
+  );
 });
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
