@@ -718,7 +718,12 @@ export class KafkaStreams {
       return;
     }
     if (next >= 0) task.nextOffsets.set(key, next);
-    if (task.collector.size >= this.config.maxBufferedRecords) await this.sendEarly(task);
+    // Also send once a partition is drained (the batch reached its high watermark): a quiet input
+    // then does not hold its last outputs back until the next commit.
+    const drained = next >= 0 && String(next) === batch.highWatermark;
+    if (task.collector.size >= this.config.maxBufferedRecords || (drained && task.collector.size > 0)) {
+      await this.sendEarly(task);
+    }
     await this.maybeCommit();
   }
 
