@@ -1,5 +1,6 @@
 import { KafkaStreams, Serdes, StreamsBuilder, type StreamsConfig } from '../../../src/index.js';
 import { createKafkaClient } from '../../../src/kafka/index.js';
+import { mergeCounts, readLatestCounts } from '../../support/counts.js';
 
 /** Lines → words → counts per word (a key change, so a repartition topic), written to `output`. */
 export function wordCountTopology(input: string, output: string) {
@@ -26,33 +27,9 @@ export function wordCountApp(input: string, output: string, config: StreamsConfi
 /** Latest value per key of a topic holding word counts (Java long values). */
 export async function readCounts(brokers: string[], topic: string): Promise<Map<string, number>> {
   const kafka = createKafkaClient({ brokers, clientId: 'verify' });
-  const admin = await kafka.admin();
   try {
-    const partitions = (await admin.describeTopics([topic]))[topic] ?? 0;
-    const ends = await admin.listOffsets(
-      Array.from({ length: partitions }, (_, partition) => ({ topic, partition })),
-    );
-    const latest = new Map<string, number>();
-    const ranges = ends.filter((e) => BigInt(e.end) > BigInt(e.begin));
-    if (ranges.length === 0) return latest;
-    const reader = kafka.partitionReader({
-      groupIdPrefix: 'verify',
-      partitions: ranges.map((e) => ({
-        topic,
-        partition: e.partition,
-        fromOffset: e.begin,
-        untilOffset: e.end,
-      })),
-    });
-    await reader.run({
-      eachBatch: async (batch) => {
-        for (const m of batch.messages) latest.set(m.key!.toString(), Number(m.value!.readBigInt64BE(0)));
-      },
-    });
-    await reader.close();
-    return latest;
+    return await readLatestCounts(kafka, topic);
   } finally {
-    await admin.close();
     await kafka.close();
   }
 }
@@ -84,11 +61,7 @@ export async function produceLines(
   return truth;
 }
 
-export function mergeCounts(...maps: Map<string, number>[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of maps) for (const [k, v] of m) out.set(k, (out.get(k) ?? 0) + v);
-  return out;
-}
+export { mergeCounts };
 
 export async function waitUntil(
   check: () => Promise<boolean> | boolean,

@@ -9,6 +9,7 @@ import {
   type Topology,
 } from '../../../../src/index.js';
 import type { KafkaClient } from '../../../../src/kafka/index.js';
+import { mergeCounts, readLatestCounts } from '../../../support/counts.js';
 
 export const INPUT = 'lines';
 export const OUTPUT = 'counts-out';
@@ -93,39 +94,11 @@ export async function produceLines(
 }
 
 /** Latest count per word on the output topic. */
-export async function readCounts(kafka: KafkaClient, topic = OUTPUT): Promise<Map<string, number>> {
-  const admin = await kafka.admin();
-  const partitions = (await admin.describeTopics([topic]))[topic] ?? 0;
-  const ends = await admin.listOffsets(
-    Array.from({ length: partitions }, (_, partition) => ({ topic, partition })),
-  );
-  await admin.close();
-  const latest = new Map<string, number>();
-  const ranges = ends.filter((e) => BigInt(e.end) > BigInt(e.begin));
-  if (ranges.length === 0) return latest;
-  const reader = kafka.partitionReader({
-    groupIdPrefix: 'verify',
-    partitions: ranges.map((e) => ({
-      topic,
-      partition: e.partition,
-      fromOffset: e.begin,
-      untilOffset: e.end,
-    })),
-  });
-  await reader.run({
-    eachBatch: async (batch) => {
-      for (const m of batch.messages) latest.set(m.key!.toString(), Number(m.value!.readBigInt64BE(0)));
-    },
-  });
-  await reader.close();
-  return latest;
+export function readCounts(kafka: KafkaClient, topic = OUTPUT): Promise<Map<string, number>> {
+  return readLatestCounts(kafka, topic);
 }
 
-export function mergeCounts(...maps: Map<string, number>[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of maps) for (const [k, v] of m) out.set(k, (out.get(k) ?? 0) + v);
-  return out;
-}
+export { mergeCounts };
 
 export function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
   return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
