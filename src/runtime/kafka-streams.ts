@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable } from 'rxjs';
 import { ConfigError, ProductionError, StateStoreError, StreamsError, TaskMigratedError } from '../errors.js';
-import { createKafkaClient, type ClosableKafkaClient } from '../kafka/client.js';
+import { createKafkaClient, type ClosableKafkaClient, type KafkaLogEntry } from '../kafka/client.js';
 import { createEmbeddedKafka, type EmbeddedKafka } from '../kafka/embedded/client.js';
 import type {
   ConsumedBatch,
@@ -239,6 +239,21 @@ export class KafkaStreams {
 
   // ─── start-up ─────────────────────────────────────────────────────────────────────
 
+  /**
+   * The Kafka client's own warnings go to the debug log: it reports every rebalance as an error.
+   * A reset of an input's position is the exception: the records between the committed offset and
+   * the log start were deleted (retention, deleteRecords) before they were processed.
+   */
+  private logClientEntry(entry: KafkaLogEntry): void {
+    const fields = { client: entry.namespace, ...entry.extra };
+    if (/offset out of range/i.test(entry.message))
+      this.logger.warn(
+        fields,
+        'committed offset no longer in the log (records deleted before they were processed): resetting to the earliest offset',
+      );
+    else this.logger.debug(fields, entry.message);
+  }
+
   private async connect(): Promise<void> {
     const c = this.config;
     if (c.kafka !== undefined) this.client = c.kafka;
@@ -248,6 +263,8 @@ export class KafkaStreams {
         clientId: c.clientId,
         ssl: c.ssl as never,
         sasl: c.sasl as never,
+        logLevel: 'warn',
+        logger: (entry) => this.logClientEntry(entry),
       });
       this.client = this.ownedClient;
     } else this.client = embeddedKafka();

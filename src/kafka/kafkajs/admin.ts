@@ -10,7 +10,7 @@ import type {
   TopicPartition,
 } from '../port.js';
 import { decodeMemberAssignment } from './assignor.js';
-import { hasProtocolError, translateError, translated } from './errors.js';
+import { hasProtocolError, retryTransient, translateError } from './errors.js';
 
 /** The admin port over a connected kafkajs admin client. */
 export class KafkajsAdmin implements KafkaAdmin {
@@ -22,7 +22,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   async createTopics(topics: NewTopic[]): Promise<CreatedTopic[]> {
     const results: CreatedTopic[] = [];
     for (const { topic, partitions, replicationFactor, configs = {} } of topics) {
-      const created = await translated(
+      const created = await retryTransient(
         () =>
           this.admin.createTopics({
             waitForLeaders: true,
@@ -45,17 +45,17 @@ export class KafkajsAdmin implements KafkaAdmin {
 
   async describeTopics(topics: string[]): Promise<Record<string, number>> {
     // Listing first: a metadata request for a missing topic could auto-create it.
-    const existing = new Set(await translated(() => this.admin.listTopics()));
+    const existing = new Set(await retryTransient(() => this.admin.listTopics()));
     const wanted = topics.filter((topic) => existing.has(topic));
     if (wanted.length === 0) return {};
-    const metadata = await translated(() => this.admin.fetchTopicMetadata({ topics: wanted }));
+    const metadata = await retryTransient(() => this.admin.fetchTopicMetadata({ topics: wanted }));
     return Object.fromEntries(metadata.topics.map(({ name, partitions }) => [name, partitions.length]));
   }
 
   async listOffsets(partitions: TopicPartition[]): Promise<PartitionOffsets[]> {
     const byTopic = new Map<string, Awaited<ReturnType<Admin['fetchTopicOffsets']>>>();
     for (const topic of new Set(partitions.map((p) => p.topic))) {
-      byTopic.set(topic, await translated(() => this.admin.fetchTopicOffsets(topic), { topic }));
+      byTopic.set(topic, await retryTransient(() => this.admin.fetchTopicOffsets(topic), { topic }));
     }
     return partitions.map(({ topic, partition }) => {
       const found = byTopic.get(topic)!.find((p) => p.partition === partition);
@@ -66,7 +66,7 @@ export class KafkajsAdmin implements KafkaAdmin {
 
   async fetchCommittedOffsets(groupId: string, partitions: TopicPartition[]): Promise<CommittedOffset[]> {
     const topics = [...new Set(partitions.map((p) => p.topic))];
-    const fetched = await translated(() => this.admin.fetchOffsets({ groupId, topics }));
+    const fetched = await retryTransient(() => this.admin.fetchOffsets({ groupId, topics }));
     return partitions.map(({ topic, partition }) => {
       const offset = fetched
         .find((t) => t.topic === topic)
@@ -76,9 +76,9 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   async deleteTopics(topics: string[]): Promise<void> {
-    const existing = new Set(await translated(() => this.admin.listTopics()));
+    const existing = new Set(await retryTransient(() => this.admin.listTopics()));
     const doomed = topics.filter((topic) => existing.has(topic));
-    if (doomed.length > 0) await translated(() => this.admin.deleteTopics({ topics: doomed }));
+    if (doomed.length > 0) await retryTransient(() => this.admin.deleteTopics({ topics: doomed }));
   }
 
   async deleteGroups(groupIds: string[]): Promise<void> {
@@ -96,7 +96,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   async describeGroupAssignments(groupId: string): Promise<GroupMemberAssignment[]> {
-    const { groups } = await translated(() => this.admin.describeGroups([groupId]));
+    const { groups } = await retryTransient(() => this.admin.describeGroups([groupId]));
     return (groups[0]?.members ?? []).map((member) => ({
       memberId: member.memberId,
       clientId: member.clientId,
@@ -110,7 +110,7 @@ export class KafkajsAdmin implements KafkaAdmin {
       const partitions = ranges
         .filter((r) => r.topic === topic)
         .map(({ partition, fromOffset }) => ({ partition, offset: fromOffset }));
-      await translated(() => this.admin.setOffsets({ groupId, topic, partitions }), { topic });
+      await retryTransient(() => this.admin.setOffsets({ groupId, topic, partitions }), { topic });
     }
   }
 

@@ -80,20 +80,49 @@ export async function translated<T>(
   }
 }
 
-/**
- * Retries CONCURRENT_TRANSACTIONS, which the coordinator returns while it still writes the markers
- * of the previous transaction and which kafkajs does not retry everywhere (tulios/kafkajs#1315).
- */
-export async function retryConcurrentTransactions<T>(operation: () => Promise<T>, attempts = 30): Promise<T> {
+/** Runs `operation` again after errors of one of `codes`, backing off, up to `attempts` times. */
+async function retryingOn<T>(
+  codes: readonly number[],
+  operation: () => Promise<T>,
+  { attempts, maxDelayMs }: { attempts: number; maxDelayMs: number },
+  context: KafkaErrorContext = {},
+): Promise<T> {
   let delayMs = 10;
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
-      if (attempt >= attempts || !hasProtocolError(error, 'CONCURRENT_TRANSACTIONS', 51))
-        throw translateError(error);
+      const again =
+        attempt < attempts && [...errorChain(error)].some((link) => codes.includes(link.code ?? -1));
+      if (!again) throw translateError(error, context);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      delayMs = Math.min(delayMs * 2, 200);
+      delayMs = Math.min(delayMs * 2, maxDelayMs);
     }
   }
+}
+
+/**
+ * Errors that clear up by themselves within seconds: a coordinator still loading its partition of
+ * `__consumer_offsets` (the first group on a fresh broker), a coordinator or leader moving.
+ * kafkajs retries them inside the consumer but not in several admin calls (describeGroups).
+ */
+const TRANSIENT_CODES = [
+  5, // LEADER_NOT_AVAILABLE
+  6, // NOT_LEADER_OR_FOLLOWER
+  14, // COORDINATOR_LOAD_IN_PROGRESS
+  15, // COORDINATOR_NOT_AVAILABLE
+  16, // NOT_COORDINATOR
+];
+
+/** Runs `operation`, retrying transient coordinator and leadership errors for about 30 s. */
+export function retryTransient<T>(operation: () => Promise<T>, context: KafkaErrorContext = {}): Promise<T> {
+  return retryingOn(TRANSIENT_CODES, operation, { attempts: 40, maxDelayMs: 1_000 }, context);
+}
+
+/**
+ * Retries CONCURRENT_TRANSACTIONS, which the coordinator returns while it still writes the markers
+ * of the previous transaction and which kafkajs does not retry everywhere (tulios/kafkajs#1315).
+ */
+export function retryConcurrentTransactions<T>(operation: () => Promise<T>, attempts = 30): Promise<T> {
+  return retryingOn([51, ...TRANSIENT_CODES], operation, { attempts, maxDelayMs: 200 });
 }

@@ -13,7 +13,7 @@ import type {
 } from '../port.js';
 import type { KafkajsAdmin } from './admin.js';
 import { toKafkajsAssigner } from './assignor.js';
-import { translateError, translated } from './errors.js';
+import { retryTransient, translateError, translated } from './errors.js';
 
 // The errors after which kafkajs rejoins (its own `isRebalancing`, which it does not export).
 const REBALANCE_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
@@ -134,7 +134,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   commitOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
-    return translated(() => this.consumer.commitOffsets(offsets));
+    return retryTransient(() => this.consumer.commitOffsets(offsets));
   }
 
   pause(partitions: TopicPartition[]): void {

@@ -1,5 +1,6 @@
 import { KafkaStreams, Serdes, StreamsBuilder, type StreamsConfig } from '../../../src/index.js';
 import { createKafkaClient } from '../../../src/kafka/index.js';
+import { consoleLogger } from '../../../src/runtime/logger.js';
 import { mergeCounts, readLatestCounts } from '../../support/counts.js';
 
 /** Lines → words → counts per word (a key change, so a repartition topic), written to `output`. */
@@ -16,9 +17,15 @@ export function wordCountTopology(input: string, output: string) {
 
 export const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Quiet unless `TRIBUTARY_TEST_LOG` names a level (`debug`, `info`…): for chasing a failing run. */
+function testLogger(instance: string) {
+  const level = process.env.TRIBUTARY_TEST_LOG as 'debug' | 'info' | 'warn' | 'error' | undefined;
+  return level ? consoleLogger(level, { instance }) : quietLogger;
+}
+
 export function wordCountApp(input: string, output: string, config: StreamsConfig): KafkaStreams {
   return new KafkaStreams(wordCountTopology(input, output), {
-    logger: quietLogger,
+    logger: testLogger(`${process.pid}`),
     commitIntervalMs: 200,
     ...config,
   });
@@ -45,6 +52,9 @@ export async function produceLines(
   const producer = await kafka.producer();
   const truth = new Map<string, number>();
   const records = [];
+  // Current timestamps: the broker deletes records older than the topic's retention (7 days)
+  // within a minute, whether they were processed or not.
+  const now = Date.now();
   for (let i = offset; i < offset + count; i++) {
     const line = `w${i % 37} w${(i * 7) % 41} w${(i * 13) % 29}`;
     for (const w of line.split(' ')) truth.set(w, (truth.get(w) ?? 0) + 1);
@@ -52,7 +62,7 @@ export async function produceLines(
       topic,
       key: Buffer.from(`line-${i}`),
       value: Buffer.from(line),
-      timestamp: 1_700_000_000_000 + i,
+      timestamp: now + i - offset,
     });
   }
   for (let i = 0; i < records.length; i += 500) await producer.send(records.slice(i, i + 500));
