@@ -77,6 +77,11 @@ export interface KafkaAdmin {
   fetchCommittedOffsets(groupId: string, partitions: TopicPartition[]): Promise<CommittedOffset[]>;
   /** Deletes topics; unknown topics are ignored. */
   deleteTopics(topics: string[]): Promise<void>;
+  /**
+   * Deletes every record before `offset` in each partition (moves its log start forward): how
+   * consumed records of repartition topics are purged. An offset must not lie beyond the end.
+   */
+  deleteRecords(offsets: TopicPartitionOffset[]): Promise<void>;
   /** Deletes groups that have no members; unknown groups are ignored. */
   deleteGroups(groupIds: string[]): Promise<void>;
   /** The current members of a group and the raw assignment each received (empty while rebalancing). */

@@ -40,6 +40,11 @@ export interface StreamsConfig {
   sessionTimeoutMs?: number;
   /** Default 3000. */
   heartbeatIntervalMs?: number;
+  /**
+   * How often consumed records of repartition topics are deleted (after a commit). Default 30000;
+   * 0 purges after every commit.
+   */
+  repartitionPurgeIntervalMs?: number;
   /** Records buffered for production before an early send. Default 10000. */
   maxBufferedRecords?: number;
   /** Cache for DSL stores, shared by the instance's tasks. Default 10 MiB; 0 disables caching. */
@@ -73,6 +78,7 @@ export type ResolvedConfig = Required<
     | 'replicationFactor'
     | 'sessionTimeoutMs'
     | 'heartbeatIntervalMs'
+    | 'repartitionPurgeIntervalMs'
     | 'maxBufferedRecords'
     | 'cacheMaxBytes'
     | 'defaultDslStore'
@@ -92,6 +98,7 @@ const KNOWN_KEYS = new Set<string>([
   'replicationFactor',
   'sessionTimeoutMs',
   'heartbeatIntervalMs',
+  'repartitionPurgeIntervalMs',
   'maxBufferedRecords',
   'cacheMaxBytes',
   'defaultDslStore',
@@ -187,6 +194,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     replicationFactor,
     sessionTimeoutMs,
     heartbeatIntervalMs,
+    repartitionPurgeIntervalMs: int('repartitionPurgeIntervalMs', 30_000, 0),
     maxBufferedRecords: int('maxBufferedRecords', 10_000, 1),
     cacheMaxBytes: int('cacheMaxBytes', 10 * 1024 * 1024, 0),
     defaultDslStore,

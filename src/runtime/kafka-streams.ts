@@ -26,6 +26,7 @@ import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { resolveHandler } from './exception-handlers.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
+import { RepartitionPurger } from './repartition-purger.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { SerialExecutor } from './serial-executor.js';
 import { StandbyTask } from './standby-task.js';
@@ -108,6 +109,7 @@ export class KafkaStreams {
   private readonly cacheBudget = { maxBytes: 0, usedBytes: 0 };
   /** The early (pre-commit) send still being acknowledged, see `sendEarly`. */
   private inFlightSend: Promise<void> | undefined;
+  private purger: RepartitionPurger | undefined;
 
   /** Lifecycle states as they change, starting with the current one. */
   readonly state$: Observable<StreamsState> = this.stateSubject.asObservable();
@@ -271,6 +273,13 @@ export class KafkaStreams {
     this.topology.defaultDslStore = c.defaultDslStore;
     this.admin = await this.client.admin();
     this.plan = await planTopics(this.topology, c.applicationId, this.admin, c.replicationFactor);
+    const admin = this.admin;
+    this.purger = new RepartitionPurger(
+      this.plan.repartitionTopics,
+      c.repartitionPurgeIntervalMs,
+      (offsets) => admin.deleteRecords(offsets),
+      (error) => this.logger.warn({ err: error }, 'purging consumed repartition records failed; will retry'),
+    );
     this.producer = await this.client.producer();
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const onDeserialization = resolveHandler(c.deserializationExceptionHandler, log);
@@ -815,6 +824,8 @@ export class KafkaStreams {
     }
     for (const task of tasks) {
       task.markCommitted();
+      // Not a task dropped by this commit (fenced): its offsets were not committed.
+      if (this.tasks.get(task.id) === task) this.purger?.noteCommitted(task.committedOffsets);
       for (const [tp, offset] of task.collector.changelogEndOffsets) {
         if (task.changelogOffsets.has(tp)) task.changelogOffsets.set(tp, offset);
       }
@@ -822,6 +833,7 @@ export class KafkaStreams {
         await writeCheckpoint(task.taskDir, Object.fromEntries(task.changelogOffsets));
       }
     }
+    this.purger?.maybePurge();
     if (records > 0 || committedOffsets > 0) {
       this.eventSubject.next({
         type: 'commit',
@@ -998,6 +1010,7 @@ export class KafkaStreams {
     this.taskByPartition.clear();
     for (const standby of this.standbys.values()) await quietly(() => standby.close());
     this.standbys.clear();
+    await quietly(this.purger && (() => this.purger!.drain()));
     await quietly(this.admin && (() => this.admin!.close()));
     await quietly(this.instanceLock && (() => this.instanceLock!.release()));
     for (const store of this.globalStores.values()) await quietly(async () => store.close());

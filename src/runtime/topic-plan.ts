@@ -10,11 +10,26 @@ export interface TopicPlan {
   readonly subtopologyByTopic: ReadonlyMap<string, number>;
   /** Every resolved source topic the application's consumer subscribes to. */
   readonly sourceTopics: readonly string[];
+  /** Resolved repartition topics: their consumed records are purged after commits. */
+  readonly repartitionTopics: ReadonlySet<string>;
   /** Changelog topic per store. */
   readonly changelogs: ReadonlyMap<string, string>;
   /** Partition counts of static sink and source topics, for custom partitioners. */
   readonly topicPartitions: ReadonlyMap<string, number>;
 }
+
+/**
+ * Repartition topics keep records until the application has consumed them, whatever their
+ * timestamps (a backfill of year-old events must not meet a 7-day retention on its way through):
+ * no time or size retention; consumed records are deleted by the application instead.
+ */
+export const REPARTITION_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': '-1',
+  'retention.bytes': '-1',
+  // Purging frees whole segments: smaller ones than the broker default free disk sooner.
+  'segment.bytes': String(50 * 1024 * 1024),
+};
 
 /** Error for topics that are missing or not co-partitioned: the app cannot start. */
 export class TopologyPlanError extends StreamsError {}
@@ -108,7 +123,7 @@ export async function planTopics(
       topic: resolve(topic),
       partitions: count,
       replicationFactor,
-      configs: { 'cleanup.policy': 'delete' },
+      configs: { ...REPARTITION_TOPIC_CONFIGS },
     });
   }
   for (const sub of subs) {
@@ -144,6 +159,7 @@ export async function planTopics(
     partitionsBySubtopology: subCount,
     subtopologyByTopic,
     sourceTopics: [...subtopologyByTopic.keys()],
+    repartitionTopics: new Set([...internalCount.keys()].map(resolve)),
     changelogs,
     topicPartitions,
   };

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConfigError, type KafkaStreams } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
@@ -24,6 +25,22 @@ async function createTopics(brokers: string[], topics: { topic: string; partitio
   await admin.createTopics(topics);
   await admin.close();
   await kafka.close();
+}
+
+/** A topic's configuration as the broker reports it (kafkajs directly: the port has no describeConfigs). */
+async function topicConfigs(brokers: string[], topic: string): Promise<Record<string, string>> {
+  const kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function expectExact(got: Map<string, number>, truth: Map<string, number>) {
@@ -49,10 +66,12 @@ describeWithKafka('KafkaStreams on a real broker', () => {
       { topic: output, partitions: 4 },
     ]);
     const truth = await produceLines(brokers, input, 1_000);
+    const applicationId = uniqueTopic('wc');
     const app = wordCountApp(input, output, {
-      applicationId: uniqueTopic('wc'),
+      applicationId,
       brokers,
       stateDir: await stateDir(),
+      repartitionPurgeIntervalMs: 0,
     });
     apps.push(app);
     await app.start();
@@ -63,6 +82,21 @@ describeWithKafka('KafkaStreams on a real broker', () => {
       'all words counted',
     );
     await waitUntil(async () => sameCounts(await readCounts(brokers, output), truth), 30_000, 'exact counts');
+
+    // The repartition topic keeps records of any age until they are consumed, then they are purged.
+    const repartition = `${applicationId}-counts-repartition`;
+    const configs = await topicConfigs(brokers, repartition);
+    expect(configs).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': '-1' });
+    const kafka = createKafkaClient({ brokers });
+    const admin = await kafka.admin();
+    const partitions = [0, 1, 2, 3].map((partition) => ({ topic: repartition, partition }));
+    await waitUntil(
+      async () => (await admin.listOffsets(partitions)).every((o) => o.begin === o.end && o.end !== '0'),
+      30_000,
+      'consumed repartition records purged',
+    );
+    await admin.close();
+    await kafka.close();
     await app.close();
     expect(app.state).toBe('NOT_RUNNING');
   });

@@ -6,6 +6,7 @@ import type {
   NewTopic,
   PartitionOffsets,
   TopicPartition,
+  TopicPartitionOffset,
 } from '../port.js';
 import type { EmbeddedBroker } from './broker.js';
 import { yieldToEventLoop } from './notifier.js';
@@ -34,7 +35,7 @@ export class EmbeddedAdmin implements KafkaAdmin {
     return partitions.map(({ topic, partition }) => ({
       topic,
       partition,
-      begin: '0',
+      begin: String(this.broker.log(topic, partition).startOffset),
       end: String(this.broker.log(topic, partition).lastStableOffset()),
     }));
   }
@@ -51,6 +52,12 @@ export class EmbeddedAdmin implements KafkaAdmin {
   async deleteTopics(topics: string[]): Promise<void> {
     await yieldToEventLoop();
     for (const topic of topics) this.broker.deleteTopic(topic);
+  }
+
+  async deleteRecords(offsets: TopicPartitionOffset[]): Promise<void> {
+    await yieldToEventLoop();
+    for (const { topic, partition, offset } of offsets)
+      this.broker.log(topic, partition).deleteBefore(Number(offset));
   }
 
   async deleteGroups(groupIds: string[]): Promise<void> {

@@ -22,15 +22,34 @@ export interface LogRead {
   nextOffset: number;
 }
 
-/** The append-only log of one partition, with transaction markers and the last stable offset. */
+/**
+ * The append-only log of one partition, with transaction markers and the last stable offset.
+ * Records before `startOffset` were deleted (`deleteBefore`); a read from there starts at it, as a
+ * consumer reset to the earliest offset would.
+ */
 export class PartitionLog {
+  /** Entries from `startOffset` on: `entries[i]` has offset `startOffset + i`. */
   private readonly entries: LogEntry[] = [];
+  private firstOffset = 0;
   /** First offset of each open transaction in this partition: it bounds the last stable offset. */
   private readonly openTransactions = new Map<TransactionOutcome, number>();
 
   /** The high watermark: one past the last appended entry. */
   get endOffset(): number {
-    return this.entries.length;
+    return this.firstOffset + this.entries.length;
+  }
+
+  /** The log start: the first offset not deleted. */
+  get startOffset(): number {
+    return this.firstOffset;
+  }
+
+  /** Deletes the entries before `offset` (clamped to the end), like Kafka's DeleteRecords. */
+  deleteBefore(offset: number): void {
+    const count = Math.min(offset, this.endOffset) - this.firstOffset;
+    if (count <= 0) return;
+    this.entries.splice(0, count);
+    this.firstOffset += count;
   }
 
   /** The first offset a `read_committed` reader cannot read yet. */
@@ -41,7 +60,7 @@ export class PartitionLog {
   }
 
   append(record: ProducerRecord, transaction: TransactionOutcome | null): number {
-    const offset = this.entries.length;
+    const offset = this.endOffset;
     if (transaction && !this.openTransactions.has(transaction))
       this.openTransactions.set(transaction, offset);
     this.entries.push({
@@ -60,7 +79,7 @@ export class PartitionLog {
   appendMarker(transaction: TransactionOutcome): void {
     this.openTransactions.delete(transaction);
     this.entries.push({
-      offset: this.entries.length,
+      offset: this.endOffset,
       key: null,
       value: null,
       timestamp: Date.now(),
@@ -77,9 +96,9 @@ export class PartitionLog {
   read(fromOffset: number, maxMessages: number, isolation: IsolationLevel): LogRead {
     const limit = isolation === 'read_committed' ? this.lastStableOffset() : this.endOffset;
     const messages: ConsumedMessage[] = [];
-    let offset = Math.max(fromOffset, 0);
+    let offset = Math.max(fromOffset, this.firstOffset);
     while (offset < limit && messages.length < maxMessages) {
-      const entry = this.entries[offset]!;
+      const entry = this.entries[offset - this.firstOffset]!;
       offset++;
       if (entry.control) continue;
       if (isolation === 'read_committed' && entry.transaction?.status === 'aborted') continue;

@@ -8,6 +8,7 @@ import type {
   PartitionOffsets,
   PartitionRange,
   TopicPartition,
+  TopicPartitionOffset,
 } from '../port.js';
 import { decodeMemberAssignment } from './assignor.js';
 import { hasProtocolError, retryTransient, translateError } from './errors.js';
@@ -79,6 +80,22 @@ export class KafkajsAdmin implements KafkaAdmin {
     const existing = new Set(await retryTransient(() => this.admin.listTopics()));
     const doomed = topics.filter((topic) => existing.has(topic));
     if (doomed.length > 0) await retryTransient(() => this.admin.deleteTopics({ topics: doomed }));
+  }
+
+  async deleteRecords(offsets: TopicPartitionOffset[]): Promise<void> {
+    for (const topic of new Set(offsets.map((o) => o.topic))) {
+      const partitions = offsets
+        .filter((o) => o.topic === topic)
+        .map(({ partition, offset }) => ({ partition, offset }));
+      await retryTransient(
+        async () => {
+          // kafkajs looks the leaders up in cached metadata, which may not know the topic yet.
+          await this.admin.fetchTopicMetadata({ topics: [topic] });
+          await this.admin.deleteTopicRecords({ topic, partitions });
+        },
+        { topic },
+      );
+    }
   }
 
   async deleteGroups(groupIds: string[]): Promise<void> {

@@ -227,6 +227,41 @@ export function kafkaPortContract(name: string, connect: () => Promise<ContractT
       );
     });
 
+    it('deletes records before an offset: the log start moves and a new group reads from it', async () => {
+      const topic = await createTopic('delete-records', 2);
+      const producer = await target.client.producer();
+      closers.push(() => producer.close());
+      await producer.send(Array.from({ length: 6 }, (_, i) => record(topic, `k${i}`, `v${i}`, 0)));
+      await producer.send([record(topic, 'other', 'kept', 1)]);
+      await admin.deleteRecords([{ topic, partition: 0, offset: '4' }]);
+      expect(
+        await admin.listOffsets([
+          { topic, partition: 0 },
+          { topic, partition: 1 },
+        ]),
+      ).toEqual([
+        { topic, partition: 0, begin: '4', end: '6' },
+        { topic, partition: 1, begin: '0', end: '1' },
+      ]);
+      const reader = track(
+        probeConsumer(target.client, {
+          groupId: unique('delete-records-group'),
+          topics: [topic],
+          assignor: roundRobinAssignor('one'),
+        }),
+      );
+      await runProbe(reader);
+      await eventually(
+        () =>
+          expect(reader.messages.map((m) => `${m.partition}@${m.offset}:${m.value}`).sort()).toEqual([
+            '0@4:v4',
+            '0@5:v5',
+            '1@0:kept',
+          ]),
+        target.eventuallyMs,
+      );
+    });
+
     it('rebalances two members with the pluggable assignor and round-trips userData to leader and follower', async () => {
       const topic = await createTopic('rebalance', 4);
       const groupId = unique('rebalance-group');
