@@ -2,6 +2,7 @@ import type { ConsumedBatch, ProducerTransaction, TransactionalProducer } from '
 import type { ChangelogRecord, StateStore } from '../state/store.js';
 import { ReadCancellation } from './changelog-restore.js';
 import type { KafkaRecordCollector } from './kafka-record-collector.js';
+import type { PartitionGroup } from './partition-group.js';
 import type { StateLock } from './state-directory.js';
 import type { StreamTask } from './stream-task.js';
 
@@ -31,6 +32,10 @@ export class ActiveTask {
    */
   phase: 'RESTORING' | 'RUNNING' = 'RESTORING';
   readonly pendingBatches: ConsumedBatch[] = [];
+  /** Tasks with several input partitions: their records, merged by timestamp before processing. */
+  group: PartitionGroup | undefined;
+  /** Input partitions paused because their buffer in `group` is full. */
+  readonly bufferPaused = new Set<string>();
   /** Opening and restoring in the background; settles when done, failed or cancelled. */
   restoration: Promise<boolean> | undefined;
   readonly cancellation = new ReadCancellation();

@@ -45,6 +45,13 @@ export interface StreamsConfig {
    * 0 purges after every commit.
    */
   repartitionPurgeIntervalMs?: number;
+  /**
+   * How long a task reading several partitions (a join, a merge) waits for an empty one before it
+   * processes the others, as Kafka Streams' `max.task.idle.ms`: `0` (default) waits only for a
+   * partition known to lag behind its high watermark; `-1` never waits; above 0, waits up to
+   * that many ms for any empty partition.
+   */
+  maxTaskIdleMs?: number;
   /** Records buffered for production before an early send. Default 10000. */
   maxBufferedRecords?: number;
   /** Cache for DSL stores, shared by the instance's tasks. Default 10 MiB; 0 disables caching. */
@@ -79,6 +86,7 @@ export type ResolvedConfig = Required<
     | 'sessionTimeoutMs'
     | 'heartbeatIntervalMs'
     | 'repartitionPurgeIntervalMs'
+    | 'maxTaskIdleMs'
     | 'maxBufferedRecords'
     | 'cacheMaxBytes'
     | 'defaultDslStore'
@@ -99,6 +107,7 @@ const KNOWN_KEYS = new Set<string>([
   'sessionTimeoutMs',
   'heartbeatIntervalMs',
   'repartitionPurgeIntervalMs',
+  'maxTaskIdleMs',
   'maxBufferedRecords',
   'cacheMaxBytes',
   'defaultDslStore',
@@ -195,6 +204,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     sessionTimeoutMs,
     heartbeatIntervalMs,
     repartitionPurgeIntervalMs: int('repartitionPurgeIntervalMs', 30_000, 0),
+    maxTaskIdleMs: int('maxTaskIdleMs', 0, -1),
     maxBufferedRecords: int('maxBufferedRecords', 10_000, 1),
     cacheMaxBytes: int('cacheMaxBytes', 10 * 1024 * 1024, 0),
     defaultDslStore,

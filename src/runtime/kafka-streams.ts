@@ -8,6 +8,7 @@ import { createKafkaClient, type ClosableKafkaClient, type KafkaLogEntry } from 
 import { createEmbeddedKafka, type EmbeddedKafka } from '../kafka/embedded/client.js';
 import type {
   ConsumedBatch,
+  ConsumedMessage,
   GroupConsumer,
   KafkaAdmin,
   KafkaClient,
@@ -26,6 +27,7 @@ import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { resolveHandler } from './exception-handlers.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
+import { PartitionGroup } from './partition-group.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { SerialExecutor } from './serial-executor.js';
@@ -45,6 +47,9 @@ const TRANSITIONS: Record<StreamsState, readonly StreamsState[]> = {
 };
 
 let sharedEmbedded: EmbeddedKafka | undefined;
+
+/** Records a task buffers per input partition before pausing it (Kafka Streams' `buffered.records.per.partition`). */
+const BUFFERED_RECORDS_PER_PARTITION = 1_000;
 
 /**
  * The process-wide embedded broker used when a `KafkaStreams` has neither `brokers` nor `kafka`:
@@ -110,6 +115,8 @@ export class KafkaStreams {
   /** The early (pre-commit) send still being acknowledged, see `sendEarly`. */
   private inFlightSend: Promise<void> | undefined;
   private purger: RepartitionPurger | undefined;
+  /** A drain of the partition groups is scheduled (see `bufferBatch`). */
+  private groupDrainScheduled = false;
 
   /** Lifecycle states as they change, starting with the current one. */
   readonly state$: Observable<StreamsState> = this.stateSubject.asObservable();
@@ -383,7 +390,10 @@ export class KafkaStreams {
             if (this.failed) return;
             this.assignmentActive = false;
             // Uncommitted, so fetched again from the committed offsets after the rebalance.
-            for (const task of this.tasks.values()) task.pendingBatches.length = 0;
+            for (const task of this.tasks.values()) {
+              task.pendingBatches.length = 0;
+              task.group?.clear();
+            }
             if (this.state === 'RUNNING') this.transition('REBALANCING');
             await this.commitAll();
           }),
@@ -455,9 +465,12 @@ export class KafkaStreams {
         this.createTask(id, partitions);
         assigned.push(id);
       } else if (existing.phase === 'RESTORING') {
+        existing.bufferPaused.clear();
         this.consumer!.pause([...existing.inputPartitions]);
       } else {
-        // It may have finished restoring during the rebalance, while its input stayed paused.
+        // It may have finished restoring during the rebalance, while its input stayed paused (or
+        // paused on a full buffer, since emptied).
+        existing.bufferPaused.clear();
         this.consumer!.resume([...existing.inputPartitions]);
       }
     }
@@ -499,6 +512,7 @@ export class KafkaStreams {
     const collector = this.newCollector();
     const streamTask = new StreamTask(subId, partition, this.topology, sub.nodes, this.hostFor(collector));
     const task = new ActiveTask(streamTask, join(this.appDir, id), partitions, collector);
+    if (partitions.length > 1) task.group = new PartitionGroup(partitions, this.config.maxTaskIdleMs);
     this.tasks.set(id, task);
     for (const tp of partitions) this.taskByPartition.set(`${tp.topic}:${tp.partition}`, task);
     this.consumer!.pause(partitions);
@@ -641,9 +655,10 @@ export class KafkaStreams {
       await task.cancellation.cancel();
       await task.restoration?.catch(() => false);
       task.pendingBatches.length = 0;
-      // A paused partition stays paused in the consumer across rebalances.
-      this.consumer?.resume([...task.inputPartitions]);
     }
+    // A paused partition (restoring, or a full buffer) stays paused in the consumer across rebalances.
+    task.bufferPaused.clear();
+    this.consumer?.resume([...task.inputPartitions]);
     try {
       await task.task.close();
       await task.producer?.close();
@@ -692,9 +707,11 @@ export class KafkaStreams {
     if (task.phase !== 'RUNNING') {
       await task.cancellation.cancel();
       await task.restoration?.catch(() => false);
-      this.consumer?.resume([...task.inputPartitions]);
     }
+    task.bufferPaused.clear();
+    this.consumer?.resume([...task.inputPartitions]);
     task.pendingBatches.length = 0;
+    task.group?.clear();
     task.collector.clear();
     const quietly = (p: Promise<unknown> | undefined) => p?.catch(() => undefined);
     await quietly(task.transaction?.abort());
@@ -730,6 +747,10 @@ export class KafkaStreams {
     const processedUntil = task.nextOffsets.get(key);
     if (processedUntil !== undefined && messages.length > 0 && Number(messages[0]!.offset) < processedUntil)
       messages = messages.filter((m) => Number(m.offset) >= processedUntil);
+    if (task.group !== undefined) {
+      this.bufferBatch(task, batch, messages);
+      return;
+    }
     let next = -1;
     try {
       for (let i = 0; i < messages.length; i++) {
@@ -753,13 +774,81 @@ export class KafkaStreams {
     await this.maybeCommit();
   }
 
+  /**
+   * A task with several input partitions buffers each batch and processes the merged records a
+   * moment later: the batches of one fetch arrive one after another, and are merged best when all
+   * of them are in. A full buffer pauses its partition until processing catches up.
+   */
+  private bufferBatch(task: ActiveTask, batch: ConsumedBatch, messages: readonly ConsumedMessage[]): void {
+    const queue = task.group!.add(batch, messages);
+    if (queue === undefined) return;
+    if (
+      PartitionGroup.pending(queue) >= BUFFERED_RECORDS_PER_PARTITION &&
+      !task.bufferPaused.has(queue.key)
+    ) {
+      task.bufferPaused.add(queue.key);
+      this.consumer!.pause([{ topic: queue.topic, partition: queue.partition }]);
+    }
+    if (this.groupDrainScheduled) return;
+    this.groupDrainScheduled = true;
+    setImmediate(() => {
+      this.groupDrainScheduled = false;
+      void this.executor.run(async () => {
+        if (this.failed || this.closing !== undefined || !this.assignmentActive) return;
+        for (const t of this.tasks.values())
+          if (t.group !== undefined && t.phase === 'RUNNING') await this.processGroup(t);
+      });
+    });
+  }
+
+  /** Processes a task's buffered records in timestamp order, as far as its partition group allows. */
+  private async processGroup(task: ActiveTask): Promise<void> {
+    const group = task.group!;
+    if (group.isEmpty) return;
+    const streamTask = task.task;
+    const now = Date.now();
+    try {
+      for (let queue = group.nextQueue(now); queue !== undefined; queue = group.nextQueue(now)) {
+        const m = queue.messages[queue.head++]!;
+        const offset = Number(m.offset);
+        streamTask.process(queue.topic, offset, m.key, m.value, m.timestamp, m.headers);
+        streamTask.punctuateStreamTime();
+        task.nextOffsets.set(queue.key, offset + 1);
+      }
+    } catch (error) {
+      await this.fail(error);
+      return;
+    }
+    for (const queue of group.queues) {
+      if (
+        task.bufferPaused.has(queue.key) &&
+        PartitionGroup.pending(queue) < BUFFERED_RECORDS_PER_PARTITION
+      ) {
+        task.bufferPaused.delete(queue.key);
+        this.consumer!.resume([{ topic: queue.topic, partition: queue.partition }]);
+      }
+    }
+    if (
+      task.collector.size >= this.config.maxBufferedRecords ||
+      (group.caughtUp && task.collector.size > 0)
+    ) {
+      await this.sendEarly(task);
+    }
+    await this.maybeCommit();
+  }
+
   private async tick(): Promise<void> {
     if (this.failed || this.closing !== undefined || !this.assignmentActive) return;
     await this.executor.run(async () => {
       if (this.failed || this.closing !== undefined || !this.assignmentActive) return;
       try {
         this.globalTask?.punctuateWallClock();
-        for (const task of this.tasks.values()) if (task.phase === 'RUNNING') task.task.punctuateWallClock();
+        for (const task of this.tasks.values()) {
+          if (task.phase !== 'RUNNING') continue;
+          task.task.punctuateWallClock();
+          // Records held back while waiting for an empty partition, once the wait is over.
+          if (task.group !== undefined) await this.processGroup(task);
+        }
         await this.maybeCommit();
       } catch (error) {
         await this.fail(error);
