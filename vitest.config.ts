@@ -30,9 +30,6 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-          // Real-broker failure tests (kill -9 loops, rebalances) are timing-sensitive on a loaded
-          // two-core machine; a failure must repeat to count. Flakes are tracked on the issues.
-          retry: 2,
         },
       },
     ],
