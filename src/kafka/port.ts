@@ -192,6 +192,12 @@ export interface ConsumedBatch {
   messages: ConsumedMessage[];
   /** The partition's high watermark when fetched. */
   highWatermark: string;
+  /**
+   * Where the next fetch of this partition starts: past the last record fetched, transaction
+   * markers and aborted records included (they are never delivered). Below `highWatermark`, more
+   * records are on their way.
+   */
+  nextOffset: string;
 }
 
 /** Handles one batch; the next batch of the consumer is delivered after it resolves. */

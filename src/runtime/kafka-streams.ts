@@ -631,10 +631,27 @@ export class KafkaStreams {
       stores: task.stores,
       changelogOffsets: task.changelogOffsets,
     };
+    if (task.group !== undefined) await this.learnInputLag(task);
     if (!(await restoreTask(this.restoreEnvironment, target, offsets, task.cancellation))) return false;
     // From here on local state runs ahead of the last commit; only a clean close checkpoints again.
     if (this.exactlyOnce) await deleteCheckpoint(task.taskDir);
     return true;
+  }
+
+  /**
+   * Which inputs of a multi-partition task have records to fetch (committed offset below the
+   * end), so that its first batches are not merged without a partition still on its way.
+   */
+  private async learnInputLag(task: ActiveTask): Promise<void> {
+    const partitions = task.inputPartitions.map(({ topic, partition }) => ({ topic, partition }));
+    const [ends, committed] = await Promise.all([
+      this.admin!.listOffsets(partitions),
+      this.admin!.fetchCommittedOffsets(this.config.applicationId, partitions),
+    ]);
+    for (const { topic, partition, begin, end } of ends) {
+      const offset = committed.find((c) => c.topic === topic && c.partition === partition)?.offset;
+      task.group!.setLagging(topic, partition, BigInt(offset ?? begin) < BigInt(end));
+    }
   }
 
   /** In the executor: the task runs, processes what was fetched while it restored, and resumes. */

@@ -78,9 +78,17 @@ export class PartitionGroup {
       queue.head = 0;
     }
     for (const m of messages) queue.messages.push(m);
-    const last = batch.messages.at(-1);
-    queue.lagging = last !== undefined && BigInt(last.offset) + 1n < BigInt(batch.highWatermark);
+    queue.lagging = BigInt(batch.nextOffset) < BigInt(batch.highWatermark);
     return queue;
+  }
+
+  /**
+   * Records what is known of a partition before its first batch (from its committed offset and
+   * end offset): one with records to fetch is waited for, as if its last fetch had stopped short.
+   */
+  setLagging(topic: string, partition: number, lagging: boolean): void {
+    const queue = this.byKey.get(`${topic}:${partition}`);
+    if (queue !== undefined && queue.head === queue.messages.length) queue.lagging = lagging;
   }
 
   /** Records buffered in a queue and not processed yet. */

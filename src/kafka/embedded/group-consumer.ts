@@ -157,6 +157,7 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
         partition: position.partition,
         messages,
         highWatermark: String(log.endOffset),
+        nextOffset: String(nextOffset),
       };
     }
     return undefined;

@@ -61,6 +61,7 @@ export class EmbeddedPartitionReader implements PartitionReader {
             partition: cursor.partition,
             messages,
             highWatermark: String(log.endOffset),
+            nextOffset: String(cursor.position),
           });
         }
         onProgress?.({

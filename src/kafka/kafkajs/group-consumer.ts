@@ -44,6 +44,8 @@ export function toConsumedBatch(batch: Batch, until?: (offset: string) => boolea
     topic: batch.topic,
     partition: batch.partition,
     highWatermark: batch.highWatermark,
+    // lastOffset() counts control records and filtered messages, unlike `messages`.
+    nextOffset: String(BigInt(batch.lastOffset()) + 1n),
     messages: messages.map((m) => ({
       offset: m.offset,
       key: m.key ?? null,

@@ -15,6 +15,7 @@ function batch(
   return {
     ...tp,
     highWatermark: String(hw),
+    nextOffset: String(first + timestamps.length),
     messages: timestamps.map((timestamp, i) => ({
       offset: String(first + i),
       key: null,
@@ -60,6 +61,15 @@ describe('PartitionGroup', () => {
     group.add(batch(B, 0, [5]));
     group.add(batch(A, 0, [10, 20]));
     expect(drain(group)).toEqual(['right@0', 'left@0', 'left@1']);
+  });
+
+  it('waits for a partition not fetched yet that is known to have records', () => {
+    const group = new PartitionGroup([A, B], 0);
+    group.setLagging(B.topic, B.partition, true);
+    group.add(batch(A, 0, [10, 20]));
+    expect(drain(group, 0)).toEqual([]);
+    group.add(batch(B, 0, [5, 15]));
+    expect(drain(group, 0)).toEqual(['right@0', 'left@0', 'right@1', 'left@1']);
   });
 
   it('resumes the merge when the lagging partition delivers', () => {
