@@ -172,4 +172,5 @@ export function applyWindowedMaterialized(
 ): void {
   if (m?.logging === false) builder.withLoggingDisabled();
   else if (typeof m?.logging === 'object') builder.withLoggingEnabled(m.logging);
+  if (m?.caching === false) builder.withCachingDisabled();
 }

@@ -27,7 +27,10 @@ export interface WindowedMaterialized<K, V> {
    * Must be at least that span.
    */
   retentionMs?: number;
-  /** Accepted for symmetry with `Materialized`; windowed stores have no caching layer yet. */
+  /**
+   * `false` turns the store's cache off: every update of a window is forwarded (and logged) at
+   * once instead of its latest value per commit. Default on in a running app.
+   */
   caching?: boolean;
   /** `false` disables the changelog; an object enables it with these topic configs. */
   logging?: boolean | Record<string, string>;

@@ -133,8 +133,9 @@ export interface KeyValueBytesStoreSupplier {
 }
 
 /**
- * Builds a store with its layers. Caching and logging are on by default, as in Kafka Streams; the
- * TopologyTestDriver runs with caching off.
+ * Builds a store with its layers. Logging is on by default. Caching is on by default for
+ * key-value builders and for the stores the DSL creates; window and session builders from
+ * `Stores` opt in with `withCachingEnabled()`. The TopologyTestDriver runs with caching off.
  *
  * @example
  * ```ts

@@ -54,6 +54,10 @@ export class InMemorySessionStore implements SessionBytesStore {
     return this.#open;
   }
 
+  get observedStreamTime(): number {
+    return this.#observedStreamTime;
+  }
+
   put(key: Buffer, start: number, end: number, value: Buffer | null): boolean {
     this.#requireOpen();
     return this.#write(sessionStoreKey(keyString(key), start, end), end, value);

@@ -55,6 +55,10 @@ export class LevelSessionStore implements SessionBytesStore {
     return this.#entries.isOpen();
   }
 
+  get observedStreamTime(): number {
+    return this.#entries.observedStreamTime;
+  }
+
   put(key: Buffer, start: number, end: number, value: Buffer | null): boolean {
     this.#entries.requireOpen();
     return this.#entries.write(sessionStoreKey(keyString(key), start, end), end, value);

@@ -1,12 +1,15 @@
 import { StateStoreError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Windowed } from '../../windowing/windowed.js';
+import { findLayer } from '../internal/caching-layer-core.js';
 import { andThen } from '../internal/lifecycle.js';
+import type { TypedCacheFlushListener } from '../metered-key-value-store.js';
 import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
 import type { DroppedRecordsSensor, WindowedStoreMetrics } from '../window/metered-window-store.js';
 import { MappedIterator } from '../window/store-iterators.js';
+import { CachingSessionStore } from './caching-session-store.js';
 import type { SessionBytes, SessionBytesStore, SessionStore } from './session-store.js';
-import { innermostSessionStore } from './wrapped-session-bytes-store.js';
+import { innermostSessionStore, WrappedSessionBytesStore } from './wrapped-session-bytes-store.js';
 
 /**
  * The typed outer layer of a session store: serializes with the store's serdes, counts operations
@@ -71,6 +74,27 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V>, DroppedRec
   /** @internal */
   recordDroppedRecord(): void {
     this.#droppedRecords++;
+  }
+
+  /**
+   * Forwards the caching layer's write-downs, deserialized, to `listener`. Returns false (and
+   * does nothing) when the store has no caching layer holding writes (none, or a budget of 0 as
+   * in the test driver); the caller then forwards updates itself.
+   *
+   * @example
+   * ```ts
+   * const cached = store.setFlushListener((session, newValue, oldValue) => forward(session, newValue, oldValue, session.window.end), true);
+   * ```
+   */
+  setFlushListener(listener: TypedCacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): boolean {
+    const cache = findLayer(this.wrapped, CachingSessionStore, WrappedSessionBytesStore);
+    if (cache === undefined || !cache.holdsWrites) return false;
+    cache.setFlushListener(
+      (key, newValue, oldValue, timestamp) =>
+        listener(this.#sessionKey(key), this.#valueOrNull(newValue), this.#valueOrNull(oldValue), timestamp),
+      sendOldValues,
+    );
+    return true;
   }
 
   put(session: Windowed<K>, value: V | null): void {
@@ -154,12 +178,13 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V>, DroppedRec
       backward,
     );
     return new MappedIterator(bytes, ({ key, value }) => ({
-      key: {
-        key: this.keySerde.deserialize(key.key, this.#topic) as K,
-        window: { start: key.start, end: key.end },
-      },
+      key: this.#sessionKey(key),
       value: this.#value(value),
     }));
+  }
+
+  #sessionKey({ key, start, end }: SessionBytes): Windowed<K> {
+    return { key: this.keySerde.deserialize(key, this.#topic) as K, window: { start, end } };
   }
 
   #keyBytes(key: K): Buffer {
@@ -174,6 +199,10 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V>, DroppedRec
 
   #value(bytes: Buffer): V {
     return this.valueSerde.deserialize(bytes, this.#topic) as V;
+  }
+
+  #valueOrNull(bytes: Buffer | null): V | null {
+    return bytes === null ? null : this.#value(bytes);
   }
 
   #error(problem: string): StateStoreError {

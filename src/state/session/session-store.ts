@@ -73,6 +73,11 @@ export interface SessionBytesStore extends StateStore {
   ): KeyValueIterator<SessionBytes, Buffer>;
   /** Applies one changelog record, keyed in the store-key layout. */
   restore(storeKey: Buffer, value: Buffer | null): void;
+  /**
+   * The largest session end written or restored so far (-1 before any), which retention counts
+   * from. Optional for custom stores: a caching layer above uses it to hide what they would.
+   */
+  readonly observedStreamTime?: number;
 }
 
 /** Makes fresh inner session stores; `Stores.inMemorySessionStore(...)` returns one. */

@@ -33,6 +33,10 @@ export abstract class WrappedSessionBytesStore implements SessionBytesStore {
     return this.wrapped.isOpen();
   }
 
+  get observedStreamTime(): number | undefined {
+    return this.wrapped.observedStreamTime;
+  }
+
   put(key: Buffer, start: number, end: number, value: Buffer | null): boolean {
     return this.wrapped.put(key, start, end, value);
   }

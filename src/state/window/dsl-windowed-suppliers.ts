@@ -1,3 +1,4 @@
+import { markDslSupplier } from '../internal/dsl-store-defaults.js';
 import type { SessionBytesStoreSupplier } from '../session/session-store.js';
 import { Stores } from '../stores.js';
 import type { WindowBytesStoreSupplier } from './window-store.js';
@@ -8,7 +9,8 @@ export type DslStoreType = () => 'in-memory' | 'persistent';
 /**
  * @internal The inner window store of a DSL windowed aggregation, picked when a task builds it
  * (like the key-value `deferredSupplier` in `compile.ts`): persistent in a running app, in-memory
- * in the TopologyTestDriver, unless `materialized.storeType` pins it.
+ * in the TopologyTestDriver, unless `materialized.storeType` pins it. Builders over it cache by
+ * default, like the DSL's key-value stores (never with `retainDuplicates`: join stores).
  */
 export function deferredWindowStoreSupplier(
   name: string,
@@ -25,7 +27,7 @@ export function deferredWindowStoreSupplier(
       windowSizeMs,
       retainDuplicates,
     );
-  return {
+  return markDslSupplier({
     name,
     retentionPeriodMs,
     windowSizeMs,
@@ -34,7 +36,7 @@ export function deferredWindowStoreSupplier(
       return current().kind;
     },
     get: () => current().get(),
-  };
+  });
 }
 
 /** @internal The inner session store of a DSL session aggregation; see {@link deferredWindowStoreSupplier}. */
@@ -48,12 +50,12 @@ export function deferredSessionStoreSupplier(
       name,
       retentionPeriodMs,
     );
-  return {
+  return markDslSupplier({
     name,
     retentionPeriodMs,
     get kind() {
       return current().kind;
     },
     get: () => current().get(),
-  };
+  });
 }

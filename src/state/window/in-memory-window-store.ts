@@ -61,6 +61,10 @@ export class InMemoryWindowStore implements WindowBytesStore {
     return this.#open;
   }
 
+  get observedStreamTime(): number {
+    return this.#observedStreamTime;
+  }
+
   put(key: Buffer, value: Buffer | null, windowStart: number): number {
     this.#requireOpen();
     if (this.retainDuplicates && value === null) return -1;

@@ -67,6 +67,10 @@ export class LevelWindowStore implements WindowBytesStore {
     return this.#entries.isOpen();
   }
 
+  get observedStreamTime(): number {
+    return this.#entries.observedStreamTime;
+  }
+
   put(key: Buffer, value: Buffer | null, windowStart: number): number {
     this.#entries.requireOpen();
     if (this.retainDuplicates && value === null) return -1;

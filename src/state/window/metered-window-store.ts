@@ -1,11 +1,14 @@
 import { StateStoreError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Windowed } from '../../windowing/windowed.js';
+import { findLayer } from '../internal/caching-layer-core.js';
 import { andThen } from '../internal/lifecycle.js';
+import type { TypedCacheFlushListener } from '../metered-key-value-store.js';
 import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import { CachingWindowStore } from './caching-window-store.js';
 import { MappedIterator } from './store-iterators.js';
 import type { WindowBytesStore, WindowedBytes, WindowStore, WindowStoreIterator } from './window-store.js';
-import { innermostWindowStore } from './wrapped-window-bytes-store.js';
+import { innermostWindowStore, WrappedWindowBytesStore } from './wrapped-window-bytes-store.js';
 
 /** Operation counts of one windowed (window or session) store since it was built. */
 export interface WindowedStoreMetrics {
@@ -99,6 +102,28 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, DroppedRecor
     this.#droppedRecords++;
   }
 
+  /**
+   * Forwards the caching layer's write-downs, deserialized, to `listener`, each window with
+   * `end = start + windowSizeMs`. Returns false (and does nothing) when the store has no caching
+   * layer holding writes (none, or a budget of 0 as in the test driver); the caller then forwards
+   * updates itself.
+   *
+   * @example
+   * ```ts
+   * const cached = store.setFlushListener((window, newValue, oldValue, timestamp) => forward(window, newValue, oldValue, timestamp), true);
+   * ```
+   */
+  setFlushListener(listener: TypedCacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): boolean {
+    const cache = findLayer(this.wrapped, CachingWindowStore, WrappedWindowBytesStore);
+    if (cache === undefined || !cache.holdsWrites) return false;
+    cache.setFlushListener(
+      (key, newValue, oldValue, timestamp) =>
+        listener(this.#windowedKey(key), this.#valueOrNull(newValue), this.#valueOrNull(oldValue), timestamp),
+      sendOldValues,
+    );
+    return true;
+  }
+
   put(key: K, value: V | null, windowStart: number): void {
     this.#puts++;
     if (!Number.isSafeInteger(windowStart))
@@ -173,14 +198,17 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, DroppedRecor
   }
 
   #windowed(bytes: KeyValueIterator<WindowedBytes, Buffer>): KeyValueIterator<Windowed<K>, V> {
-    const size = this.windowSizeMs;
     return new MappedIterator(bytes, ({ key, value }) => ({
-      key: {
-        key: this.keySerde.deserialize(key.key, this.#topic) as K,
-        window: { start: key.windowStart, end: key.windowStart + size },
-      },
+      key: this.#windowedKey(key),
       value: this.#value(value),
     }));
+  }
+
+  #windowedKey({ key, windowStart }: WindowedBytes): Windowed<K> {
+    return {
+      key: this.keySerde.deserialize(key, this.#topic) as K,
+      window: { start: windowStart, end: windowStart + this.windowSizeMs },
+    };
   }
 
   #keyBytes(key: K): Buffer {
@@ -195,6 +223,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, DroppedRecor
 
   #value(bytes: Buffer): V {
     return this.valueSerde.deserialize(bytes, this.#topic) as V;
+  }
+
+  #valueOrNull(bytes: Buffer | null): V | null {
+    return bytes === null ? null : this.#value(bytes);
   }
 
   #error(problem: string): StateStoreError {

@@ -68,6 +68,11 @@ export class RetainedLevelEntries {
     if (!this.#entries.isOpen()) throw storeNotOpen(this.name);
   }
 
+  /** The largest time written or opened with (-1: none). */
+  get observedStreamTime(): number {
+    return this.#observedStreamTime;
+  }
+
   /** The earliest time still kept. */
   minLiveTime(): number {
     return Math.max(0, this.#observedStreamTime - this.retentionPeriodMs + 1);

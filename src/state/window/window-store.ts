@@ -92,6 +92,11 @@ export interface WindowBytesStore extends StateStore {
   fetchAll(timeFrom: number, timeTo: number, backward: boolean): KeyValueIterator<WindowedBytes, Buffer>;
   /** Applies one changelog record, keyed in the store-key layout. */
   restore(storeKey: Buffer, value: Buffer | null): void;
+  /**
+   * The largest window start written or restored so far (-1 before any), which retention counts
+   * from. Optional for custom stores: a caching layer above uses it to hide what they would.
+   */
+  readonly observedStreamTime?: number;
 }
 
 /** Makes fresh inner window stores; `Stores.inMemoryWindowStore(...)` returns one. */

@@ -101,7 +101,9 @@ export const windowedStores = {
   },
 
   /**
-   * A builder of typed window stores over `supplier`, with change-logging enabled.
+   * A builder of typed window stores over `supplier`, with change-logging enabled and caching
+   * disabled (as in Kafka Streams; `withCachingEnabled()` adds a `CachingWindowStore`, except over
+   * a supplier that retains duplicates).
    *
    * @example
    * ```ts
@@ -119,7 +121,8 @@ export const windowedStores = {
 
   /**
    * A builder of window stores whose values carry the timestamp of their last update (the stores
-   * behind windowed aggregations).
+   * behind windowed aggregations). Change-logging is enabled and caching disabled, as for
+   * `windowStoreBuilder`; the DSL turns caching on for its windowed aggregations.
    *
    * @example
    * ```ts
@@ -177,7 +180,9 @@ export const windowedStores = {
   },
 
   /**
-   * A builder of typed session stores over `supplier`, with change-logging enabled.
+   * A builder of typed session stores over `supplier`, with change-logging enabled and caching
+   * disabled (as in Kafka Streams; `withCachingEnabled()` adds a `CachingSessionStore`). The DSL
+   * turns caching on for its session aggregations.
    *
    * @example
    * ```ts

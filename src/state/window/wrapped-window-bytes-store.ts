@@ -41,6 +41,10 @@ export abstract class WrappedWindowBytesStore implements WindowBytesStore {
     return this.wrapped.isOpen();
   }
 
+  get observedStreamTime(): number | undefined {
+    return this.wrapped.observedStreamTime;
+  }
+
   put(key: Buffer, value: Buffer | null, windowStart: number): number {
     return this.wrapped.put(key, value, windowStart);
   }

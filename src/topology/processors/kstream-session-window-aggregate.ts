@@ -5,6 +5,8 @@ import type { SessionWindows } from '../../windowing/session-windows.js';
 import type { Window, Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { TableForwarder } from './timestamped-store.js';
+import { windowedForwarder } from './windowed-forwarder.js';
 
 /** @internal Settings of a session-window aggregation processor. */
 export interface SessionWindowAggregateSpec<K, V, A> {
@@ -24,6 +26,11 @@ export interface SessionWindowAggregateSpec<K, V, A> {
  * session is forwarded; every output is timestamped with its session's end (a tombstone with the
  * replaced session's end). Sessions close at `end + gap + grace` (KAFKA-12718): a merged session
  * ending before `streamTime - grace - gap` is dropped as late.
+ *
+ * With a caching store the cache forwards instead, once per session per commit: the sessions
+ * that exist at the flush with their last values, and a tombstone for each session merged away
+ * that had reached the store below (one created and merged away between two commits is never
+ * emitted). All timestamped with their session's end.
  */
 export function kstreamSessionWindowAggregate<K, V, A>(
   spec: SessionWindowAggregateSpec<K, V, A>,
@@ -33,6 +40,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredSessionStore<K, A>;
     let late: LateRecordReporter;
+    let forward: TableForwarder<Windowed<K>, A>;
     let observedStreamTime = -1;
     let lastEmitCloseTime = -1;
 
@@ -57,6 +65,13 @@ export function kstreamSessionWindowAggregate<K, V, A>(
         context = ctx;
         store = ctx.getStateStore<MeteredSessionStore<K, A>>(spec.storeName);
         late = new LateRecordReporter(spec.nodeName, store);
+        forward = windowedForwarder(
+          ctx,
+          store,
+          spec.emitOnWindowClose,
+          (stored) => stored,
+          (session) => session.window.end,
+        );
       },
       process: (record: StreamRecord<K, V>) => {
         const { key, value, timestamp: t } = record;
@@ -90,26 +105,13 @@ export function kstreamSessionWindowAggregate<K, V, A>(
           if (grew) {
             for (const session of replaced) {
               store.remove(session.key);
-              if (!spec.emitOnWindowClose) {
-                context.forward({
-                  key: session.key,
-                  value: { newValue: null, oldValue: session.value },
-                  timestamp: session.key.window.end,
-                });
-              }
+              forward(session.key, null, session.value, session.key.window.end);
             }
           }
           const newValue = spec.fold(key, value, aggregate);
           const sessionKey: Windowed<K> = { key, window: merged };
           store.put(sessionKey, newValue);
-          if (!spec.emitOnWindowClose) {
-            context.forward({
-              key: sessionKey,
-              value: { newValue, oldValue: null },
-              timestamp: merged.end,
-              headers: record.headers,
-            });
-          }
+          forward(sessionKey, newValue, null, merged.end, record.headers);
         }
         if (spec.emitOnWindowClose) emitClosedSessions(closeTime);
       },

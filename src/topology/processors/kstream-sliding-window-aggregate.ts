@@ -6,6 +6,8 @@ import type { SlidingWindows } from '../../windowing/sliding-windows.js';
 import type { Window, Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { TableForwarder } from './timestamped-store.js';
+import { windowedForwarder } from './windowed-forwarder.js';
 
 /** @internal Settings of a sliding-window aggregation processor. */
 export interface SlidingWindowAggregateSpec<K, V, A> {
@@ -28,7 +30,8 @@ interface Aggregate<A> {
  * `t` updates every existing window containing it, creates its left window `[t - d, t]` (seeded
  * with the records before it that fit), the right window of the previous record if `t` falls in
  * it, and its own right window `[t + 1, t + 1 + d]` when later records exist. A window accepts
- * records while `windowEnd >= streamTime - grace`. Records earlier than `d` go to `[0, d]`.
+ * records while `windowEnd >= streamTime - grace`. Records earlier than `d` go to `[0, d]`. With a
+ * caching store, updates are emitted when the cache flushes (once per window per commit).
  */
 export function kstreamSlidingWindowAggregate<K, V, A>(
   spec: SlidingWindowAggregateSpec<K, V, A>,
@@ -39,6 +42,7 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredWindowStore<K, ValueAndTimestamp<A>>;
     let late: LateRecordReporter;
+    let forward: TableForwarder<Windowed<K>, A>;
     let observedStreamTime = -1;
     let lastEmitCloseTime = -1;
 
@@ -66,26 +70,14 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
       const newValue = spec.fold(key, value, aggregate.value);
       const timestamp = aggregate.value === undefined ? t : Math.max(t, aggregate.timestamp);
       store.put(key, { value: newValue, timestamp }, window.start);
-      if (!spec.emitOnWindowClose) {
-        context.forward({
-          key: { key, window },
-          value: { newValue, oldValue: aggregate.value ?? null },
-          timestamp,
-        });
-      }
+      forward({ key, window }, newValue, aggregate.value ?? null, timestamp);
     };
 
     /** The current record's right window holds exactly the later records of `rightAggregate`. */
     const createRightWindow = (key: K, t: number, rightAggregate: ValueAndTimestamp<A>): void => {
       const window = windowAt(t + 1);
       store.put(key, rightAggregate, window.start);
-      if (!spec.emitOnWindowClose) {
-        context.forward({
-          key: { key, window },
-          value: { newValue: rightAggregate.value, oldValue: null },
-          timestamp: rightAggregate.timestamp,
-        });
-      }
+      forward({ key, window }, rightAggregate.value, null, rightAggregate.timestamp);
     };
 
     const processInOrder = (key: K, value: V, t: number, closeTime: number): void => {
@@ -190,6 +182,13 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
         context = ctx;
         store = ctx.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
         late = new LateRecordReporter(spec.nodeName, store);
+        forward = windowedForwarder(
+          ctx,
+          store,
+          spec.emitOnWindowClose,
+          (stored) => stored.value,
+          (_key, stored, flushTimestamp) => stored?.timestamp ?? flushTimestamp,
+        );
       },
       process: (record: StreamRecord<K, V>) => {
         const { key, value, timestamp: t } = record;

@@ -6,6 +6,8 @@ import type { TimeWindows } from '../../windowing/time-windows.js';
 import type { Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
+import type { TableForwarder } from './timestamped-store.js';
+import { windowedForwarder } from './windowed-forwarder.js';
 
 /** @internal Settings of a time-windowed (tumbling or hopping) aggregation processor. */
 export interface WindowAggregateSpec<K, V, A> {
@@ -21,7 +23,8 @@ export interface WindowAggregateSpec<K, V, A> {
  * Aggregates records into every time window that contains them, as Kafka Streams'
  * `KStreamWindowAggregate`: a window accepts records while `windowEnd > streamTime - grace`; a
  * record for a closed window is dropped and reported. Records with a `null` key or value are
- * skipped.
+ * skipped. With a caching store, updates are emitted when the cache flushes (once per window per
+ * commit), otherwise on every update.
  */
 export function kstreamWindowAggregate<K, V, A>(
   spec: WindowAggregateSpec<K, V, A>,
@@ -30,6 +33,7 @@ export function kstreamWindowAggregate<K, V, A>(
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredWindowStore<K, ValueAndTimestamp<A>>;
     let late: LateRecordReporter;
+    let forward: TableForwarder<Windowed<K>, A>;
     let observedStreamTime = -1;
     let lastEmitCloseTime = -1;
     const { windows, fold } = spec;
@@ -55,6 +59,13 @@ export function kstreamWindowAggregate<K, V, A>(
         context = ctx;
         store = ctx.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
         late = new LateRecordReporter(spec.nodeName, store);
+        forward = windowedForwarder(
+          ctx,
+          store,
+          spec.emitOnWindowClose,
+          (stored) => stored.value,
+          (_key, stored, flushTimestamp) => stored?.timestamp ?? flushTimestamp,
+        );
       },
       process: (record: StreamRecord<K, V>) => {
         if (
@@ -82,14 +93,13 @@ export function kstreamWindowAggregate<K, V, A>(
           const newValue = fold(record.key, record.value, old?.value);
           const newTimestamp = old === undefined ? timestamp : Math.max(timestamp, old.timestamp);
           store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start);
-          if (!spec.emitOnWindowClose) {
-            context.forward({
-              key: { key: record.key, window },
-              value: { newValue, oldValue: old === undefined ? null : old.value },
-              timestamp: newTimestamp,
-              headers: record.headers,
-            });
-          }
+          forward(
+            { key: record.key, window },
+            newValue,
+            old === undefined ? null : old.value,
+            newTimestamp,
+            record.headers,
+          );
         }
         if (spec.emitOnWindowClose) emitClosedWindows(closeTime);
       },

@@ -1,0 +1,212 @@
+import type { CacheBudget, StateStoreContext } from '../store.js';
+import { SortedCursor, SortedStringMap } from './sorted-string-map.js';
+import type { SortedSnapshot } from './sorted-string-map.js';
+
+/** Bookkeeping bytes charged per entry on top of its key and value, so tiny entries still count. */
+const ENTRY_OVERHEAD_BYTES = 64;
+
+/**
+ * Writes one dirty entry to the store below (reporting it first, if the layer reports). Returns
+ * whether a clean copy may stay cached; deleted entries are dropped either way.
+ */
+export type WriteDown = (key: string, value: Buffer | null, timestamp: number) => boolean;
+
+/** What a cache lookup finds: a value, or `null` for a delete not yet written down. */
+export interface CachedValue {
+  readonly value: Buffer | null;
+}
+
+interface CacheEntry extends CachedValue {
+  readonly key: string;
+  value: Buffer | null;
+  dirty: boolean;
+  /** Stream time of the write that made the entry dirty. */
+  timestamp: number;
+  size: number;
+  /** Neighbours in the recency list. */
+  newer: CacheEntry | undefined;
+  older: CacheEntry | undefined;
+}
+
+/**
+ * @internal The write-back LRU cache behind the window and session caching layers: entries keyed
+ * by store-key strings (latin1, so string order is byte order), a sorted map of the dirty ones,
+ * and the byte accounting against `context.cacheMaxBytes` or the instance-wide
+ * `context.cacheBudget`. The layer owning it decides the key layout and what writing down means
+ * (`writeDown`).
+ *
+ * @example
+ * ```ts
+ * const cache = new WriteBackCache((key, value, timestamp) => {
+ *   below.put(keyBytes(key), value);
+ *   return true;
+ * });
+ * cache.init(context);
+ * cache.put('k', Buffer.from('v'), context.currentTimestamp());
+ * cache.flush(); // writes 'k' down once, however often it was put
+ * ```
+ */
+export class WriteBackCache {
+  readonly #writeDown: WriteDown;
+  #maxBytes = 0;
+  #bytes = 0;
+  #budget: CacheBudget | undefined;
+  readonly #entries = new Map<string, CacheEntry>();
+  /** The dirty entries' values by key, for ordered flushes and range merges. */
+  #dirty = new SortedStringMap<Buffer | null>();
+  #newest: CacheEntry | undefined;
+  #oldest: CacheEntry | undefined;
+
+  constructor(writeDown: WriteDown) {
+    this.#writeDown = writeDown;
+  }
+
+  /** Takes the budget from the task context; until then (and at budget 0) it holds nothing. */
+  init(context: StateStoreContext): void {
+    this.#maxBytes = Math.max(0, context.cacheMaxBytes);
+    this.#budget = this.#maxBytes > 0 ? context.cacheBudget : undefined;
+  }
+
+  /** Whether writes are held back (a budget above 0); otherwise the layer writes straight through. */
+  get holdsWrites(): boolean {
+    return this.#maxBytes > 0;
+  }
+
+  get dirtyCount(): number {
+    return this.#dirty.size;
+  }
+
+  /** The dirty entries as of now, by key; later writes do not show through. */
+  dirtySnapshot(): SortedSnapshot<Buffer | null> {
+    return this.#dirty.snapshot();
+  }
+
+  /** The cached entry of `key`, marked most recently used, or `undefined` on a miss. */
+  get(key: string): CachedValue | undefined {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) this.#touch(entry);
+    return entry;
+  }
+
+  /** Caches a value just read from the store below (clean: it needs no write-down). */
+  fill(key: string, value: Buffer): void {
+    if (this.#entries.has(key)) return;
+    this.#add(key, value, false, -1);
+    this.#evictIfOverBudget();
+  }
+
+  /** Holds a write (`null`: a delete) until the next flush or eviction. */
+  put(key: string, value: Buffer | null, timestamp: number): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      this.#add(key, value, true, timestamp);
+    } else {
+      const size = entrySize(key, value);
+      this.#resize(size - entry.size);
+      entry.size = size;
+      entry.value = value;
+      entry.dirty = true;
+      entry.timestamp = timestamp;
+      this.#touch(entry);
+    }
+    this.#dirty.set(key, value);
+    this.#evictIfOverBudget();
+  }
+
+  /** Writes every dirty entry down, in key order. */
+  flush(): void {
+    const toFlush = this.#dirty;
+    this.#dirty = new SortedStringMap();
+    for (const cursor = new SortedCursor(toFlush.snapshot()); cursor.key !== undefined; cursor.advance()) {
+      const entry = this.#entries.get(cursor.key);
+      // Gone or clean: an eviction triggered by the listener already wrote it down.
+      if (entry === undefined || !entry.dirty) continue;
+      this.#flushEntry(entry);
+    }
+  }
+
+  /** Drops every entry, written down or not (closing discards unflushed writes). */
+  clear(): void {
+    this.#entries.clear();
+    this.#dirty.clear();
+    this.#newest = undefined;
+    this.#oldest = undefined;
+    this.#resize(-this.#bytes);
+  }
+
+  #flushEntry(entry: CacheEntry): void {
+    entry.dirty = false;
+    this.#dirty.delete(entry.key);
+    const keep = this.#writeDown(entry.key, entry.value, entry.timestamp);
+    if ((!keep || entry.value === null) && this.#entries.get(entry.key) === entry) this.#remove(entry);
+  }
+
+  /** Tracks this cache's size and, when caches share an instance-wide budget, the total. */
+  #resize(delta: number): void {
+    this.#bytes += delta;
+    if (this.#budget !== undefined) this.#budget.usedBytes += delta;
+  }
+
+  #overBudget(): boolean {
+    return this.#budget === undefined
+      ? this.#bytes > this.#maxBytes
+      : this.#budget.usedBytes > this.#budget.maxBytes;
+  }
+
+  // With a shared budget, a cache over it evicts its own entries, as Kafka Streams' ThreadCache
+  // evicts from the cache being written: total memory stays bounded by the instance's budget.
+  #evictIfOverBudget(): void {
+    while (this.#overBudget() && this.#oldest !== undefined) {
+      const entry = this.#oldest;
+      if (entry.dirty) this.#flushEntry(entry);
+      if (this.#entries.get(entry.key) === entry) this.#remove(entry);
+    }
+  }
+
+  #add(key: string, value: Buffer | null, dirty: boolean, timestamp: number): void {
+    const entry: CacheEntry = {
+      key,
+      value,
+      dirty,
+      timestamp,
+      size: entrySize(key, value),
+      newer: undefined,
+      older: this.#newest,
+    };
+    if (this.#newest === undefined) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+    this.#entries.set(key, entry);
+    this.#resize(entry.size);
+  }
+
+  #remove(entry: CacheEntry): void {
+    if (entry.newer === undefined) this.#newest = entry.older;
+    else entry.newer.older = entry.older;
+    if (entry.older === undefined) this.#oldest = entry.newer;
+    else entry.older.newer = entry.newer;
+    entry.newer = undefined;
+    entry.older = undefined;
+    this.#entries.delete(entry.key);
+    this.#resize(-entry.size);
+  }
+
+  /** Makes `entry` the most recently used. */
+  #touch(entry: CacheEntry): void {
+    if (entry === this.#newest) return;
+    // Unlink (it has a newer neighbour, since it is not the newest)…
+    (entry.newer as CacheEntry).older = entry.older;
+    if (entry.older === undefined) this.#oldest = entry.newer;
+    else entry.older.newer = entry.newer;
+    // …and relink at the new end.
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    (this.#newest as CacheEntry).newer = entry;
+    this.#newest = entry;
+  }
+}
+
+/** Key strings are latin1, one char per byte. */
+function entrySize(key: string, value: Buffer | null): number {
+  return key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD_BYTES;
+}
