@@ -29,7 +29,7 @@ interface CacheEntry extends CachedValue {
 }
 
 /**
- * @internal The write-back LRU cache behind the window and session caching layers: entries keyed
+ * @internal The write-back LRU cache behind the key-value, window and session caching layers: entries keyed
  * by store-key strings (latin1, so string order is byte order), a sorted map of the dirty ones,
  * and the byte accounting against `context.cacheMaxBytes` or the instance-wide
  * `context.cacheBudget`. The layer owning it decides the key layout and what writing down means
