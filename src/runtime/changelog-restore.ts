@@ -1,7 +1,7 @@
 import type { Subject } from 'rxjs';
 import type { ConsumedBatch, KafkaAdmin, KafkaClient, PartitionReader } from '../kafka/port.js';
 import type { ChangelogRecord } from '../state/store.js';
-import type { RegisteredStore } from './active-task.js';
+import type { RegisteredStore } from './task-stores.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { RestoreListener, StreamsEvent } from './events.js';
 import type { Logger } from './logger.js';

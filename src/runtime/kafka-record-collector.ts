@@ -1,11 +1,11 @@
-import { ProductionError } from '../errors.js';
-import type { KafkaProducer, ProducerRecord, RecordHeaders, SentPartition } from '../kafka/port.js';
+import { ProductionError, StreamsError } from '../errors.js';
+import type { ProducerRecord, RecordHeaders, SentPartition } from '../kafka/port.js';
 import type { Headers } from '../topology/processor.js';
 import type { OutgoingRecord, RecordCollector } from './record-collector.js';
 
 /**
  * @internal Collects the records tasks produce (outputs, repartition and changelog records) and
- * sends them in one batch per flush, so the hot path never awaits (DESIGN.md section 3).
+ * sends them in one batch per flush, so the hot path never awaits.
  */
 export class KafkaRecordCollector implements RecordCollector {
   private pending: ProducerRecord[] = [];
@@ -45,20 +45,8 @@ export class KafkaRecordCollector implements RecordCollector {
   }
 
   /** Sends everything collected and waits for the acknowledgements. */
-  async flush(producer: KafkaProducer): Promise<number> {
-    if (this.pending.length === 0) return 0;
-    const batch = this.pending;
-    this.pending = [];
-    let sent: SentPartition[];
-    try {
-      sent = await producer.send(batch);
-    } catch (cause) {
-      throw new ProductionError(`Producing ${batch.length} records failed: ${(cause as Error).message}`, {
-        cause,
-      });
-    }
-    this.noteChangelogOffsets(batch, sent);
-    return batch.length;
+  async flush(sender: RecordSender): Promise<number> {
+    return flushCollectors([this], sender);
   }
 
   /** Takes the pending records (for a transaction that sends them itself). */
@@ -100,6 +88,35 @@ export class KafkaRecordCollector implements RecordCollector {
       if (n !== undefined) this.changelogEndOffsets.set(key, (BigInt(s.baseOffset) + BigInt(n)).toString());
     }
   }
+}
+
+/** @internal Where collected records go: the producer, or the task's open transaction. */
+export interface RecordSender {
+  send(records: ProducerRecord[]): Promise<SentPartition[]>;
+}
+
+/**
+ * @internal The one place collected records are sent: the pending records of every collector in
+ * one send, then each collector learns where its changelog records landed. A failure that is not
+ * already a streams error (a fenced producer is one) becomes a `ProductionError`.
+ */
+export async function flushCollectors(
+  collectors: readonly KafkaRecordCollector[],
+  sender: RecordSender,
+): Promise<number> {
+  const batch = collectors.length === 1 ? collectors[0]!.drain() : collectors.flatMap((c) => c.drain());
+  if (batch.length === 0) return 0;
+  let sent: SentPartition[];
+  try {
+    sent = await sender.send(batch);
+  } catch (cause) {
+    if (cause instanceof StreamsError) throw cause;
+    throw new ProductionError(`Producing ${batch.length} records failed: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  for (const c of collectors) c.noteChangelogOffsets(batch, sent);
+  return batch.length;
 }
 
 function toBufferHeaders(headers: Headers): RecordHeaders {

@@ -1,14 +1,12 @@
-import type { StateStore, StateStoreContext } from '../state/store.js';
-import type { Subtopology, Topology } from '../topology/topology.js';
-import type { RegisteredStore } from './active-task.js';
+import type { Subtopology } from '../topology/topology.js';
 import {
   ReadCancellation,
   restoreStartOffsets,
   toChangelogRecords,
   type RestoreEnvironment,
 } from './changelog-restore.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import type { StateLock } from './state-directory.js';
+import { lockTaskDir, type StateLock } from './state-directory.js';
+import type { StateTrust, TaskStores } from './task-stores.js';
 
 /**
  * @internal A warm copy of another instance's task: the task's persistent logged stores, no
@@ -17,87 +15,65 @@ import type { StateLock } from './state-directory.js';
  * In-memory stores are not kept: an active task would build new ones and restore them anyway.
  */
 export class StandbyTask {
-  readonly stores: RegisteredStore[] = [];
-  /** Next changelog offset to read per `topic:partition`: what the checkpoint records. */
-  readonly changelogOffsets = new Map<string, string>();
   private readonly cancellation = new ReadCancellation();
-  /** Every store `openStores` built, opened or not, so a failed open can close what it opened. */
-  private readonly built: StateStore[] = [];
   private following: Promise<void> | undefined;
   private closed = false;
-  /** The task directory's lock, once taken. */
-  lock: StateLock | undefined;
+  private lock: StateLock | undefined;
   /** Locking, opening and starting to follow, in the background; `close()` waits for it. */
-  opening: Promise<void> | undefined;
+  private opening: Promise<void> | undefined;
 
   constructor(
     readonly id: string,
-    readonly partition: number,
-    readonly taskDir: string,
+    /** The standby's stores; it writes no changelog, it reads them. */
+    readonly stores: TaskStores,
   ) {}
 
-  /** Builds the sub-topology's persistent logged stores in the task directory. */
-  async openStores(
-    topology: Topology,
+  get partition(): number {
+    return this.stores.partition;
+  }
+
+  /** Whether the standby holds any store (a task with only in-memory stores keeps none). */
+  get hasState(): boolean {
+    return this.stores.registered.length > 0;
+  }
+
+  /**
+   * Opens the standby in the background: lock, the sub-topology's persistent logged stores, then
+   * follow their changelogs. `onError` hears why it stopped, if it did on its own.
+   */
+  start(
     sub: Subtopology,
-    applicationId: string,
-    changelogs: ReadonlyMap<string, string>,
+    processId: string,
+    trust: StateTrust,
+    env: RestoreEnvironment,
+    onError: (error: unknown) => void,
   ): Promise<void> {
-    const registered: { store: StateStore; restore: RegisteredStore['restore'] }[] = [];
-    const context: StateStoreContext = {
-      applicationId,
-      taskId: this.id,
-      partition: this.partition,
-      taskDir: this.taskDir,
-      cacheMaxBytes: 0,
-      currentTimestamp: () => -1,
-      logChange: () => {},
-      register: (store, restore) => registered.push({ store, restore }),
-    };
-    for (const name of sub.stores) {
-      const entry = topology.stores.get(name);
-      if (entry === undefined || entry.global || !changelogs.has(name)) continue;
-      const store = entry.builder.build();
-      this.built.push(store);
-      await store.init(context, store);
-      const mine = registered.splice(0);
-      if (!store.persistent) {
-        await store.close();
-        continue;
-      }
-      for (const r of mine)
-        this.stores.push({ store: r.store, restore: r.restore, changelogTopic: changelogs.get(name) });
-    }
-  }
-
-  /** Names of the persistent stores `openStores` built but could not open. */
-  unopenedStores(): string[] {
-    return this.built.filter((s) => s.persistent && !s.isOpen()).map((s) => s.name);
-  }
-
-  /** Closes whatever `openStores` opened and forgets it, so that `openStores` can run again. */
-  async discardStores(): Promise<void> {
-    for (const store of this.built.splice(0))
-      await Promise.resolve()
-        .then(() => store.close())
-        .catch(() => undefined);
-    this.stores.length = 0;
+    const logged = sub.stores.filter((name) => this.stores.isLogged(name));
+    this.opening = (async () => {
+      this.lock = await lockTaskDir(this.stores.taskDir!, processId, this.id);
+      await this.stores.open(logged, trust);
+      await this.stores.dropInMemory();
+      await this.startFollowing(env, onError);
+    })();
+    return this.opening;
   }
 
   /**
    * Starts reading every store's changelog from the checkpoint (or the beginning) and keeps
    * following it until `close()`. `onError` hears why following stopped, if it did on its own.
    */
-  async startFollowing(env: RestoreEnvironment, onError: (error: unknown) => void): Promise<void> {
-    if (this.stores.length === 0 || this.cancellation.cancelled) return;
-    const checkpoint = await readCheckpoint(this.taskDir);
-    const starts = await restoreStartOffsets(
-      env.admin,
-      this,
-      checkpoint === undefined || checkpoint === 'corrupt' ? {} : checkpoint,
-    );
+  private async startFollowing(env: RestoreEnvironment, onError: (error: unknown) => void): Promise<void> {
+    if (!this.hasState || this.cancellation.cancelled) return;
+    const changelogOffsets = this.stores.changelogOffsets;
+    const target = {
+      id: this.id,
+      partition: this.partition,
+      stores: this.stores.registered,
+      changelogOffsets,
+    };
+    const starts = await restoreStartOffsets(env.admin, target, await this.stores.readCheckpoint());
     const storeByTopic = new Map(starts.map((s) => [s.topic, s.store]));
-    for (const { topic, start } of starts) this.changelogOffsets.set(`${topic}:${this.partition}`, start);
+    for (const { topic, start } of starts) changelogOffsets.set(`${topic}:${this.partition}`, start);
     if (this.closed) return;
     const reader = env.client.partitionReader({
       groupIdPrefix: `${env.applicationId}-standby`,
@@ -112,7 +88,7 @@ export class StandbyTask {
           storeByTopic.get(batch.topic)?.restore(toChangelogRecords(batch));
           const last = batch.messages.at(-1)?.offset;
           if (last !== undefined)
-            this.changelogOffsets.set(`${batch.topic}:${batch.partition}`, String(BigInt(last) + 1n));
+            changelogOffsets.set(`${batch.topic}:${batch.partition}`, String(BigInt(last) + 1n));
         },
       })
       .catch((error: unknown) => {
@@ -125,10 +101,10 @@ export class StandbyTask {
    * the checkpoint never claims more than the disk holds (records read meanwhile are read again).
    */
   async checkpoint(): Promise<void> {
-    if (this.stores.length === 0 || this.closed || this.changelogOffsets.size === 0) return;
-    const offsets = Object.fromEntries(this.changelogOffsets);
-    for (const s of this.stores) await s.store.flush();
-    await writeCheckpoint(this.taskDir, offsets);
+    if (!this.hasState || this.closed || this.stores.changelogOffsets.size === 0) return;
+    const offsets = Object.fromEntries(this.stores.changelogOffsets);
+    await this.stores.flush();
+    await this.stores.checkpoint(offsets);
   }
 
   /** Stops following, then flushes, checkpoints and closes the stores and releases the directory. */
@@ -141,7 +117,7 @@ export class StandbyTask {
       await this.checkpoint();
     } finally {
       this.closed = true;
-      for (const s of this.stores) await s.store.close();
+      await this.stores.close();
       await this.lock?.release();
     }
   }

@@ -1,76 +1,45 @@
-import {
-  DeserializationError,
-  ProcessingError,
-  ProductionError,
-  StateStoreError,
-  StreamsError,
-} from '../errors.js';
+import { DeserializationError, ProcessingError, ProductionError, StreamsError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
-import type { CacheBudget, ChangelogRecord, StateStore, StateStoreContext } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
 import type {
   Cancellable,
   ForwardedRecord,
   Headers,
-  Processor,
-  ProcessorContext,
   PunctuationType,
   RecordMetadata,
   StreamRecord,
 } from '../topology/processor.js';
 import type { NodeDef, SinkNodeDef, SourceNodeDef, Topology } from '../topology/topology.js';
 import type { FailedRecord, HandlerResponse } from './exception-handlers.js';
+import { messageOf, NodeContext, requireSerde, type NodeInstance } from './node-context.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { RecordCollector } from './record-collector.js';
+import type { TaskStores } from './task-stores.js';
 
-/** What a task needs from whoever runs it: the KafkaStreams runtime or the TopologyTestDriver. */
+/** What a task needs from whoever runs it: a stream thread or the TopologyTestDriver. */
 export interface TaskHost {
   readonly applicationId: string;
-  readonly collector: RecordCollector;
   readonly defaultKeySerde: Serde<unknown> | undefined;
   readonly defaultValueSerde: Serde<unknown> | undefined;
-  readonly cacheMaxBytes: number;
-  /** Shared by every cache of the instance, so `cacheMaxBytes` bounds them together. */
-  readonly cacheBudget?: CacheBudget;
   wallClockMs(): number;
-  taskDir(taskId: string): string | undefined;
   onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
   onProcessingError(error: StreamsError, record: FailedRecord): HandlerResponse;
-  /** Registers a store for restoration; the runtime restores before processing. */
-  registerStore(
-    taskId: string,
-    store: StateStore,
-    restore: (batch: readonly ChangelogRecord[]) => void,
-  ): void;
   /** Global stores, shared by every task of the instance. */
   globalStore(name: string): StateStore | undefined;
   /** Called after a processor asks for a commit with `context.commit()`. */
   requestCommit(taskId: string): void;
 }
 
-/** @internal A node instantiated inside one task. */
-interface NodeInstance {
-  readonly def: NodeDef;
-  readonly children: NodeInstance[];
-  readonly childByName: Map<string, NodeInstance>;
-  processor: Processor<any, any, any, any> | undefined;
-  context: NodeContext | undefined;
-  /** For sources: the node's serdes after defaults. */
-  keySerde: Serde<unknown> | undefined;
-  valueSerde: Serde<unknown> | undefined;
-  /** For sinks with a fixed topic: its full name, resolved once rather than per record. */
-  sinkTopic: string | undefined;
-}
-
 /**
- * One task: a sub-topology's processors and stores for one partition. Processes one raw record
- * at a time, synchronously, from its source to its sinks (DESIGN.md section 3).
+ * One task: a sub-topology's processors for one partition, over the stores of its `TaskStores`.
+ * Processes one raw record at a time, synchronously, from its source to its sinks: no promise,
+ * no closure per record.
  */
 export class StreamTask {
   readonly id: string;
   readonly partition: number;
   private readonly nodes = new Map<string, NodeInstance>();
   private readonly sourcesByTopic = new Map<string, NodeInstance>();
-  private readonly stores = new Map<string, StateStore>();
   private readonly streamTimeQueue = new PunctuationQueue('stream-time');
   private readonly wallClockQueue = new PunctuationQueue('wall-clock');
 
@@ -91,9 +60,15 @@ export class StreamTask {
     private readonly topology: Topology,
     private readonly nodeDefs: readonly NodeDef[],
     private readonly host: TaskHost,
+    /** The task's state manager: its stores, opened before `initProcessors`. */
+    readonly stores: TaskStores,
+    /** Where sinks send (outputs and repartition records). */
+    private readonly collector: RecordCollector,
   ) {
     this.partition = partition;
     this.id = `${subtopologyId}_${partition}`;
+    stores.useClock(this);
+    this.buildGraph();
   }
 
   /** Input topics of this task, with the application prefix on internal ones. */
@@ -101,29 +76,25 @@ export class StreamTask {
     return [...this.sourcesByTopic.keys()];
   }
 
-  /** Builds stores and processors; opening persistent stores may be asynchronous. */
-  async init(): Promise<void> {
-    const pending = this.initSync();
-    if (pending !== undefined) await pending;
-    this.initProcessors();
+  /** Names of the (non-global) stores this task's processors use, for its `TaskStores` to open. */
+  storeNames(): string[] {
+    const names = new Set<string>();
+    for (const def of this.nodeDefs)
+      if (def.kind === 'processor')
+        for (const s of def.stores) if (this.topology.stores.get(s)?.global === false) names.add(s);
+    return [...names];
   }
 
   /**
-   * Initialises stores and then processors synchronously; throws if a store needs asynchronous
+   * Opens stores and then processors synchronously; throws if a store needs asynchronous
    * initialisation (persistent stores in the test driver).
    */
   initSynchronously(): void {
-    const pending = this.initSync();
-    if (pending !== undefined) {
-      throw new StateStoreError(
-        `Task ${this.id} has a store that opens asynchronously (a persistent store); use in-memory stores here.`,
-        { taskId: this.id },
-      );
-    }
+    this.stores.initSynchronously(this.storeNames());
     this.initProcessors();
   }
 
-  private initSync(): Promise<void> | undefined {
+  private buildGraph(): void {
     for (const def of this.nodeDefs) {
       this.nodes.set(def.name, {
         def,
@@ -156,27 +127,10 @@ export class StreamTask {
         }
       }
     }
-    const storeNames = new Set<string>();
-    for (const def of this.nodeDefs)
-      if (def.kind === 'processor') for (const s of def.stores) storeNames.add(s);
-    const pending: Promise<void>[] = [];
-    const storeContext = this.storeContext();
-    for (const name of storeNames) {
-      const entry = this.topology.stores.get(name);
-      if (entry === undefined || entry.global) continue;
-      const store = entry.builder.build();
-      this.stores.set(name, store);
-      const result = store.init(storeContext, store);
-      if (result !== undefined) pending.push(result);
-    }
-    if (pending.length === 0) return undefined;
-    // Every open settles before a failure is reported, so the caller can close what did open.
-    return Promise.allSettled(pending).then((results) => {
-      for (const r of results) if (r.status === 'rejected') throw r.reason;
-    });
   }
 
-  private initProcessors(): void {
+  /** Creates and initialises the processors, parents first; the stores are open by now. */
+  initProcessors(): void {
     for (const node of this.nodes.values()) {
       if (node.def.kind !== 'processor') continue;
       node.processor = node.def.factory();
@@ -201,9 +155,9 @@ export class StreamTask {
     return this.stores.get(name) ?? this.host.globalStore(name);
   }
 
-  /** Every store of this task, for the runtime to flush, checkpoint and close. */
-  allStores(): ReadonlyMap<string, StateStore> {
-    return this.stores;
+  /** @internal A store of this task itself. */
+  ownStore(name: string): StateStore | undefined {
+    return this.stores.get(name);
   }
 
   /** Whether `topic` (full name) is an input of this task. */
@@ -319,7 +273,7 @@ export class StreamTask {
     if (this.closed) return;
     this.closed = true;
     for (const node of this.nodes.values()) node.processor?.close?.();
-    for (const store of this.stores.values()) await store.close();
+    await this.stores.close();
   }
 
   /** Synchronous close for in-memory stores (test driver). */
@@ -327,7 +281,7 @@ export class StreamTask {
     if (this.closed) return;
     this.closed = true;
     for (const node of this.nodes.values()) node.processor?.close?.();
-    for (const store of this.stores.values()) void store.close();
+    this.stores.closeSynchronously();
   }
 
   /** @internal */
@@ -465,8 +419,8 @@ export class StreamTask {
     const partition =
       def.partitioner === undefined
         ? undefined
-        : def.partitioner(topicName, record.key, record.value, this.host.collector.partitionsFor(topicName));
-    this.host.collector.send({
+        : def.partitioner(topicName, record.key, record.value, this.collector.partitionsFor(topicName));
+    this.collector.send({
       topic: topicName,
       partition,
       key,
@@ -502,39 +456,6 @@ export class StreamTask {
     this.currentTimestamp = ts;
   }
 
-  private storeContext(): StateStoreContext {
-    // Resolved once per store: building the topic name per write costs a string and a hash.
-    const changelogTopics = new Map<string, string | undefined>();
-    const changelogTopicOf = (storeName: string): string | undefined => {
-      if (changelogTopics.has(storeName)) return changelogTopics.get(storeName);
-      const topic = this.topology.changelogTopic(this.host.applicationId, storeName);
-      changelogTopics.set(storeName, topic);
-      return topic;
-    };
-    return {
-      applicationId: this.host.applicationId,
-      taskId: this.id,
-      partition: this.partition,
-      taskDir: this.host.taskDir(this.id),
-      cacheMaxBytes: this.host.cacheMaxBytes,
-      cacheBudget: this.host.cacheBudget,
-      currentTimestamp: () => this.currentTimestamp,
-      logChange: (storeName, key, value, timestamp) => {
-        const topic = changelogTopicOf(storeName);
-        if (topic === undefined) return;
-        this.host.collector.send({
-          topic,
-          partition: this.partition,
-          key,
-          value,
-          timestamp,
-          headers: undefined,
-        });
-      },
-      register: (store, restore) => this.host.registerStore(this.id, store, restore),
-    };
-  }
-
   private wrap(error: unknown, doing: string): StreamsError {
     if (error instanceof StreamsError) return error;
     return new ProcessingError(
@@ -549,83 +470,4 @@ export class StreamTask {
       },
     );
   }
-}
-
-/** The context one processor node sees. */
-class NodeContext implements ProcessorContext<unknown, unknown> {
-  constructor(
-    private readonly task: StreamTask,
-    private readonly node: NodeInstance,
-  ) {}
-
-  get applicationId(): string {
-    return this.task.applicationId;
-  }
-  get taskId(): string {
-    return this.task.id;
-  }
-  get topic(): string | undefined {
-    return this.task.topic;
-  }
-  get partition(): number {
-    return this.task.partition;
-  }
-  get offset(): number {
-    return this.task.offset;
-  }
-  recordMetadata(): RecordMetadata | undefined {
-    return this.task.recordMetadata();
-  }
-  forward(record: ForwardedRecord<unknown, unknown>, childName?: string): void {
-    this.task.forward(this.node, record, childName);
-  }
-  schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable {
-    return this.task.schedule(this.node, intervalMs, type, (ts) => {
-      this.task.setPunctuationTimestamp(ts);
-      callback(ts);
-    });
-  }
-  getStateStore<S extends StateStore = StateStore>(name: string): S {
-    const def = this.node.def;
-    const store = this.task.store(name);
-    const connected = def.kind === 'processor' && def.stores.has(name);
-    if (store === undefined || (!connected && !isGlobal(this.task, name))) {
-      throw new StateStoreError(
-        `Processor "${def.name}" has no access to state store "${name}": connect it (e.g. process(supplier, { stores: ['${name}'] })).`,
-        { taskId: this.task.id, node: def.name },
-      );
-    }
-    return store as S;
-  }
-  currentStreamTimeMs(): number {
-    return this.task.streamTime;
-  }
-  currentSystemTimeMs(): number {
-    return this.task.wallClockMs();
-  }
-  commit(): void {
-    this.task.requestCommit();
-  }
-}
-
-function isGlobal(task: StreamTask, name: string): boolean {
-  return !task.allStores().has(name);
-}
-
-function requireSerde(
-  serde: Serde<unknown> | undefined,
-  node: string,
-  what: 'key' | 'value',
-): Serde<unknown> {
-  if (serde === undefined) {
-    throw new StreamsError(
-      `Node "${node}" has no ${what} serde: pass { ${what}: Serdes.… } to the operator or set default${what === 'key' ? 'Key' : 'Value'}Serde in the config.`,
-      { node },
-    );
-  }
-  return serde;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

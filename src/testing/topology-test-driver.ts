@@ -1,6 +1,6 @@
 import { ConfigError, StateStoreError, StreamsError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
-import type { KeyValueIterator, KeyValueStore, StateStore, StateStoreContext } from '../state/store.js';
+import type { KeyValueIterator, KeyValueStore, StateStore } from '../state/store.js';
 import {
   resolveHandler,
   type ExceptionHandler,
@@ -10,6 +10,7 @@ import {
 import { consoleLogger, type Logger } from '../runtime/logger.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
+import { globalStoreNames, TaskStores } from '../runtime/task-stores.js';
 import type { Headers } from '../topology/processor.js';
 import type { Topology } from '../topology/topology.js';
 import { TestInputTopic, TestOutputTopic, type TestTopicPort } from './test-topics.js';
@@ -66,7 +67,7 @@ export class TopologyTestDriver {
   private readonly taskByTopic = new Map<string, StreamTask>();
   private readonly globalTask: StreamTask | undefined;
   private readonly globalTopics = new Set<string>();
-  private readonly globalStores = new Map<string, StateStore>();
+  private readonly globalStores: TaskStores;
   private readonly outputs = new Map<string, OutgoingRecord[]>();
   private readonly offsets = new Map<string, number>();
   private readonly pending: QueuedRecord[] = [];
@@ -102,29 +103,51 @@ export class TopologyTestDriver {
     };
     const host: TaskHost = {
       applicationId: this.applicationId,
-      collector,
       defaultKeySerde: config.defaultKeySerde,
       defaultValueSerde: config.defaultValueSerde,
-      cacheMaxBytes: 0,
       wallClockMs: () => this.wallClock,
-      taskDir: () => undefined,
       onDeserializationError: (e, r) => onDeserialization(e, r) as HandlerResponse,
       onProcessingError: (e, r) => onProcessing(e, r) as HandlerResponse,
-      registerStore: () => {},
       globalStore: (name) => this.globalStores.get(name),
       requestCommit: () => {},
     };
+    const storesOf = (taskId: string, partition: number, logged: boolean) =>
+      new TaskStores(topology, {
+        applicationId: this.applicationId,
+        taskId,
+        partition,
+        taskDir: undefined,
+        cacheMaxBytes: 0,
+        collector: logged ? collector : undefined,
+      });
 
-    this.initGlobalStores();
+    this.globalStores = storesOf('global', -1, false);
+    this.globalStores.initSynchronously(globalStoreNames(topology));
     const globalNodes = topology.globalNodes();
     if (globalNodes.length > 0) {
-      this.globalTask = new StreamTask(-1, 0, topology, globalNodes, host);
+      this.globalTask = new StreamTask(
+        -1,
+        0,
+        topology,
+        globalNodes,
+        host,
+        storesOf('-1_0', 0, true),
+        collector,
+      );
       this.globalTask.initSynchronously();
       for (const node of globalNodes)
         if (node.kind === 'source') for (const t of node.topics) this.globalTopics.add(t);
     }
     for (const sub of topology.subtopologies()) {
-      const task = new StreamTask(sub.id, 0, topology, sub.nodes, host);
+      const task = new StreamTask(
+        sub.id,
+        0,
+        topology,
+        sub.nodes,
+        host,
+        storesOf(`${sub.id}_0`, 0, true),
+        collector,
+      );
       task.initSynchronously();
       this.tasks.push(task);
       for (const topic of task.inputTopics) this.taskByTopic.set(topic, task);
@@ -244,7 +267,7 @@ export class TopologyTestDriver {
     const global = this.globalStores.get(name);
     if (global !== undefined) return global;
     for (const task of this.tasks) {
-      const store = task.allStores().get(name);
+      const store = task.stores.get(name);
       if (store !== undefined) return store;
     }
     const known = [...this.topology.stores.keys()];
@@ -256,8 +279,8 @@ export class TopologyTestDriver {
 
   /** Every store by name. */
   getAllStateStores(): Map<string, StateStore> {
-    const all = new Map<string, StateStore>(this.globalStores);
-    for (const task of this.tasks) for (const [name, store] of task.allStores()) all.set(name, store);
+    const all = new Map<string, StateStore>(this.globalStores.all());
+    for (const task of this.tasks) for (const [name, store] of task.stores.all()) all.set(name, store);
     return all;
   }
 
@@ -272,7 +295,7 @@ export class TopologyTestDriver {
     this.closed = true;
     for (const task of this.tasks) task.closeSynchronously();
     this.globalTask?.closeSynchronously();
-    for (const store of this.globalStores.values()) void store.close();
+    this.globalStores.closeSynchronously();
   }
 
   private pipe(
@@ -363,31 +386,6 @@ export class TopologyTestDriver {
     const offset = this.offsets.get(topic) ?? 0;
     this.offsets.set(topic, offset + 1);
     return offset;
-  }
-
-  private initGlobalStores(): void {
-    for (const [name, entry] of this.topology.stores) {
-      if (!entry.global) continue;
-      const store = entry.builder.build();
-      const context: StateStoreContext = {
-        applicationId: this.applicationId,
-        taskId: 'global',
-        partition: 0,
-        taskDir: undefined,
-        cacheMaxBytes: 0,
-        currentTimestamp: () => -1,
-        logChange: () => {},
-        register: () => {},
-      };
-      const result = store.init(context, store);
-      if (result !== undefined) {
-        throw new StateStoreError(
-          `Global store "${name}" opens asynchronously (persistent); use an in-memory store in the test driver.`,
-          { node: name },
-        );
-      }
-      this.globalStores.set(name, store);
-    }
   }
 
   private requireOpen(): void {
