@@ -3,6 +3,38 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Imports run downwards only: dsl → topology → state → serde → windowing / kafka → errors, logger;
+ * runtime and testing sit above topology and state (testing above runtime too). Each folder lists
+ * the folders it must not import; a relative import climbing into one of them is an error.
+ */
+const layers = {
+  kafka: ['dsl', 'topology', 'state', 'serde', 'windowing', 'runtime', 'testing'],
+  windowing: ['dsl', 'topology', 'state', 'serde', 'kafka', 'runtime', 'testing'],
+  serde: ['dsl', 'topology', 'state', 'kafka', 'runtime', 'testing'],
+  state: ['dsl', 'topology', 'kafka', 'runtime', 'testing'],
+  topology: ['dsl', 'kafka', 'runtime', 'testing'],
+  dsl: ['kafka', 'runtime', 'testing'],
+  runtime: ['dsl', 'testing'],
+  testing: ['dsl', 'kafka'],
+};
+const boundaries = Object.entries(layers).map(([folder, forbidden]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+            message: `src/${folder} sits below these folders: imports only run downwards (see docs/architecture.md).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'bench/kafka-streams/target/**', 'coverage/**'],
@@ -21,5 +53,6 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  ...boundaries,
   prettier,
 );

@@ -77,7 +77,7 @@ function countTopology(): Topology {
 /**
  * The same work as the stateless chain without a topology: JSON.parse, the two mappings,
  * JSON.stringify. The driver can never beat it; results are also shown as a ratio to it, since
- * the machines are shared and absolute numbers drift (DESIGN.md section 7).
+ * the machines are shared and absolute numbers drift.
  */
 function timeBaseline(values: Buffer[]): number {
   let bytes = 0;

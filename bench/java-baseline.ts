@@ -1,5 +1,5 @@
 /**
- * The Kafka Streams (Java) baseline of the broker benchmarks (DESIGN.md section 7): builds the
+ * The Kafka Streams (Java) baseline of the broker benchmarks: builds the
  * Maven project in `bench/kafka-streams/` into a fat jar once, runs it as a child JVM on the
  * workload of `bench/workload.md`, and reads back the one JSON line it prints.
  * Run alone (`npx tsx bench/java-baseline.ts [records]`) it measures both workloads once.

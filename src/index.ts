@@ -97,7 +97,10 @@ export type {
   WindowStore,
   WindowStoreIterator,
 } from './state/window/window-store.js';
-export type { WindowedStoreMetrics } from './state/window/metered-window-store.js';
+export type { MeteredWindowStore, WindowedStoreMetrics } from './state/window/metered-window-store.js';
+export type { MeteredSessionStore } from './state/session/metered-session-store.js';
+export type { InspectableWindowStore } from './state/window/plain-window-store-view.js';
+export type { KeyValueStoreMetrics } from './state/metered-key-value-store.js';
 export type {
   SessionBytes,
   SessionBytesStore,
@@ -107,6 +110,10 @@ export type {
 
 // Runtime
 export { KafkaStreams, embeddedKafka } from './runtime/kafka-streams.js';
+export { TopologyPlanError } from './runtime/topic-plan.js';
+export { createEmbeddedKafka } from './kafka/embedded/client.js';
+export type { EmbeddedKafka, EmbeddedKafkaOptions } from './kafka/embedded/client.js';
+export type { KafkaClient } from './kafka/port.js';
 export type { StreamsConfig, ProcessingGuarantee } from './runtime/config.js';
 export type { StreamsEvent, StreamsState, RestoreListener, TaskMetadata } from './runtime/events.js';
 
@@ -123,4 +130,4 @@ export {
   type StreamsErrorContext,
 } from './errors.js';
 export type { ExceptionHandler, FailedRecord, HandlerResponse } from './runtime/exception-handlers.js';
-export type { Logger } from './runtime/logger.js';
+export type { Logger } from './logger.js';

@@ -12,7 +12,7 @@ import {
   type ProcessingGuarantee,
   type Topology,
 } from '../../src/index.js';
-import type { Logger } from '../../src/runtime/logger.js';
+import type { Logger } from '../../src/logger.js';
 import type { BrokerJob, RunningContender } from './protocol.js';
 import { isPurchase, toPurchase, type BenchEvent, type Workload } from './workload.js';
 

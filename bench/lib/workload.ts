@@ -3,7 +3,7 @@
  * (Tributary and the raw kafkajs loop) do, written once so the two cannot drift apart.
  */
 
-/** The two broker workloads of DESIGN.md section 7. */
+/** The two broker workloads (see docs/benchmarks.md). */
 export type Workload = 'stateless' | 'count';
 
 export const WORKLOADS: readonly Workload[] = ['stateless', 'count'];

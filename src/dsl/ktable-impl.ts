@@ -12,7 +12,7 @@ import type { KStream } from './kstream.js';
 import type { KTable } from './ktable.js';
 import type { Grouped, Named, TableOptions } from './options.js';
 import { requireFunction } from './validate.js';
-import { addSuppressNode } from '../windowing/suppress-node.js';
+import { addSuppressNode } from './suppress-node.js';
 import type { Suppressed } from '../windowing/suppressed.js';
 
 /** @internal Type-erased implementation of `KTable`. Its node forwards `Change` values. */

@@ -10,10 +10,10 @@ import { kstreamSlidingWindowAggregate } from '../topology/processors/kstream-sl
 import { kstreamWindowAggregate } from '../topology/processors/kstream-window-aggregate.js';
 import { ONE_DAY_MS } from '../windowing/durations.js';
 import { EmitStrategy } from '../windowing/emit-strategy.js';
-import type { WindowFold } from '../windowing/late-records.js';
+import type { WindowFold } from '../topology/processors/late-records.js';
 import { SlidingWindows } from '../windowing/sliding-windows.js';
 import type { TimeWindows } from '../windowing/time-windows.js';
-import { registerWindowedNode } from '../windowing/window-info.js';
+import { registerWindowedNode } from './window-info.js';
 import type { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';

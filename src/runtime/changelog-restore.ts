@@ -4,7 +4,7 @@ import type { ChangelogRecord } from '../state/store.js';
 import type { RegisteredStore } from './task-stores.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { RestoreListener, StreamsEvent } from './events.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /** @internal What restoring needs from the running instance. */
 export interface RestoreEnvironment {

@@ -3,7 +3,7 @@ import type { KafkaClient } from '../kafka/port.js';
 import type { Serde } from '../serde/serde.js';
 import type { RestoreListener } from './events.js';
 import type { ExceptionHandler } from './exception-handlers.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /** `at_least_once` (default): nothing lost, duplicates possible after a crash. */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';

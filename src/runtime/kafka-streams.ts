@@ -12,7 +12,7 @@ import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { consoleLogger, type Logger } from '../logger.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { lockApplicationDir, type StateLock } from './state-directory.js';
 import { StreamThread, taskHost } from './stream-thread.js';

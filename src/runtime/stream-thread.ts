@@ -13,7 +13,7 @@ import type { ActiveTask } from './active-task.js';
 import type { ResolvedConfig } from './config.js';
 import type { StreamsEvent, TaskMetadata } from './events.js';
 import { resolveHandler } from './exception-handlers.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { RepartitionPurger } from './repartition-purger.js';
 import { SerialExecutor } from './serial-executor.js';
 import type { TaskHost } from './stream-task.js';

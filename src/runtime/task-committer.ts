@@ -7,7 +7,7 @@ import type {
   TransactionalProducer,
 } from '../kafka/port.js';
 import { flushCollectors, type KafkaRecordCollector } from './kafka-record-collector.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { TaskStores } from './task-stores.js';
 
 /**

@@ -5,7 +5,7 @@ import type { KafkaAdmin } from '../kafka/port.js';
 import type { CacheBudget, ChangelogRecord, StateStore, StateStoreContext } from '../state/store.js';
 import type { Topology } from '../topology/topology.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { RecordCollector } from './record-collector.js';
 import { TASK_LOCK } from './state-directory.js';
 

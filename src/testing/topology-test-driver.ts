@@ -7,7 +7,7 @@ import {
   type FailedRecord,
   type HandlerResponse,
 } from '../runtime/exception-handlers.js';
-import { consoleLogger, type Logger } from '../runtime/logger.js';
+import { consoleLogger, type Logger } from '../logger.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
 import { globalStoreNames, TaskStores } from '../runtime/task-stores.js';

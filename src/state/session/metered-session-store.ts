@@ -5,7 +5,7 @@ import { findLayer } from '../internal/caching-layer-core.js';
 import { andThen } from '../internal/lifecycle.js';
 import type { TypedCacheFlushListener } from '../metered-key-value-store.js';
 import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
-import type { DroppedRecordsSensor, WindowedStoreMetrics } from '../window/metered-window-store.js';
+import type { WindowedStoreMetrics } from '../window/metered-window-store.js';
 import { MappedIterator } from '../window/store-iterators.js';
 import { CachingSessionStore } from './caching-session-store.js';
 import type { SessionBytes, SessionBytesStore, SessionStore } from './session-store.js';
@@ -20,7 +20,7 @@ import { innermostSessionStore, WrappedSessionBytesStore } from './wrapped-sessi
  * const store = Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 86_400_000), Serdes.string(), Serdes.long()).build();
  * ```
  */
-export class MeteredSessionStore<K, V> implements SessionStore<K, V>, DroppedRecordsSensor {
+export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   #topic: string | undefined;
   #puts = 0;
   #fetches = 0;

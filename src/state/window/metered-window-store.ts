@@ -21,7 +21,7 @@ export interface WindowedStoreMetrics {
   readonly droppedRecords: number;
 }
 
-/** @internal Counts late records a windowed processor dropped; stores implement it. */
+/** @internal Counts late records a windowed processor dropped; window and session stores match it. */
 export interface DroppedRecordsSensor {
   recordDroppedRecord(): void;
 }
@@ -36,7 +36,7 @@ export interface DroppedRecordsSensor {
  * const store = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 86_400_000, 60_000, false), Serdes.string(), Serdes.long()).build();
  * ```
  */
-export class MeteredWindowStore<K, V> implements WindowStore<K, V>, DroppedRecordsSensor {
+export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   #topic: string | undefined;
   #puts = 0;
   #fetches = 0;

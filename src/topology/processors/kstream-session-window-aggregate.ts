@@ -1,6 +1,6 @@
 import type { MeteredSessionStore } from '../../state/session/metered-session-store.js';
-import { LateRecordReporter } from '../../windowing/late-records.js';
-import type { WindowFold } from '../../windowing/late-records.js';
+import { LateRecordReporter } from './late-records.js';
+import type { WindowFold } from './late-records.js';
 import type { SessionWindows } from '../../windowing/session-windows.js';
 import type { Window, Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';

@@ -1,7 +1,7 @@
 import type { MeteredWindowStore } from '../../state/window/metered-window-store.js';
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
-import { LateRecordReporter } from '../../windowing/late-records.js';
-import type { WindowFold } from '../../windowing/late-records.js';
+import { LateRecordReporter } from './late-records.js';
+import type { WindowFold } from './late-records.js';
 import type { TimeWindows } from '../../windowing/time-windows.js';
 import type { Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';

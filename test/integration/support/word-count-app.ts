@@ -1,6 +1,6 @@
 import { KafkaStreams, Serdes, StreamsBuilder, type StreamsConfig } from '../../../src/index.js';
 import { createKafkaClient } from '../../../src/kafka/index.js';
-import { consoleLogger } from '../../../src/runtime/logger.js';
+import { consoleLogger } from '../../../src/logger.js';
 import { mergeCounts, readLatestCounts } from '../../support/counts.js';
 
 /** Lines → words → counts per word (a key change, so a repartition topic), written to `output`. */

@@ -1,4 +1,4 @@
-import type { InternalStreamsBuilder } from '../dsl/internal-builder.js';
+import type { InternalStreamsBuilder } from './internal-builder.js';
 
 /** @internal What a windowed aggregation tells operators downstream of its table (suppress). */
 export interface WindowInfo {

@@ -1,6 +1,6 @@
-import { consoleLogger } from '../runtime/logger.js';
-import type { Logger } from '../runtime/logger.js';
-import type { DroppedRecordsSensor } from '../state/window/metered-window-store.js';
+import { consoleLogger } from '../../logger.js';
+import type { Logger } from '../../logger.js';
+import type { DroppedRecordsSensor } from '../../state/window/metered-window-store.js';
 
 /** Log one warning per this many dropped records (the first one is always logged). */
 export const LATE_RECORD_LOG_EVERY = 1000;

@@ -1,8 +1,8 @@
-import type { InternalStreamsBuilder } from '../dsl/internal-builder.js';
+import type { InternalStreamsBuilder } from './internal-builder.js';
 import { TopologyError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import { ktableSuppress } from '../topology/processors/ktable-suppress.js';
-import { Suppressed } from './suppressed.js';
+import { Suppressed } from '../windowing/suppressed.js';
 import { findWindowInfo, suppressionDelayMs } from './window-info.js';
 
 /**
