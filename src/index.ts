@@ -3,6 +3,9 @@
  * listed is internal. Test utilities live in `tributary/testing`.
  */
 
+// Fails fast on a Node.js older than the package supports; imported first so it runs first.
+import './node-version.js';
+
 // DSL
 export {
   StreamsBuilder,
