@@ -1,5 +1,6 @@
 import { TopologyError } from '../errors.js';
 import type { GraphNode } from './graph.js';
+import { optionError, optionProblem, type OptionSchema } from './option-keys.js';
 
 /** @internal Holds the logical graph and hands out positional names, like Kafka Streams. */
 export class InternalStreamsBuilder {
@@ -7,6 +8,8 @@ export class InternalStreamsBuilder {
   readonly nodes: GraphNode[] = [];
   private readonly names = new Set<string>();
   private readonly storeNames = new Set<string>();
+  /** Bad option objects seen while declaring; `build()` throws the first. */
+  private readonly optionErrors: TopologyError[] = [];
 
   /** `KSTREAM-MAPVALUES-0000000003`: the prefix plus the next position. */
   newName(prefix: string): string {
@@ -50,6 +53,20 @@ export class InternalStreamsBuilder {
     Object.freeze(node);
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * Checks an operator's option object against its schema. A problem is kept for `build()` to
+   * throw, so a typo fails the build naming the operator, the node and the option.
+   */
+  checkOptions(operator: string, node: string | undefined, options: unknown, schema: OptionSchema): void {
+    const problem = optionProblem(options, schema);
+    if (problem !== undefined) this.optionErrors.push(optionError(operator, node, problem));
+  }
+
+  /** Throws the first option error recorded by {@link checkOptions}. */
+  throwOptionErrors(): void {
+    if (this.optionErrors.length > 0) throw this.optionErrors[0]!;
   }
 
   hasStore(name: string): boolean {

@@ -18,6 +18,7 @@ import { tableView } from './join-materialize.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { TableOptions } from './options.js';
 import { requireFunction } from './validate.js';
+import { Options } from './option-keys.js';
 
 /**
  * @internal `table.join(other, foreignKeyExtractor, joiner)` / `leftJoin`: joins each left row with
@@ -47,6 +48,7 @@ export function foreignKeyJoin(
   const { builder } = left;
   if (!(right instanceof KTableImpl) || right.builder !== builder)
     throw new TopologyError(`${op}() needs a KTable from the same StreamsBuilder.`);
+  builder.checkOptions(`${op}()`, options?.name, options, Options.table);
   const primaryKeySerde = requireSerde(left.keySerde, op, 'key serde of this table (the primary key)');
   const foreignKeySerde = requireSerde(right.keySerde, op, 'key serde of the other table (the foreign key)');
   const foreignValueSerde = requireSerde(right.valueSerde, op, 'value serde of the other table');

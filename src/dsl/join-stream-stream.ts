@@ -15,6 +15,7 @@ import { JoinWindows } from '../windowing/join-windows.js';
 import type { StreamJoined } from './join-options.js';
 import { KStreamImpl } from './kstream-impl.js';
 import { requireFunction } from './validate.js';
+import { Options } from './option-keys.js';
 
 /** @internal */
 export type StreamJoinMode = 'inner' | 'left' | 'outer';
@@ -49,6 +50,7 @@ export function streamStreamJoin(
   const { builder } = left;
   if (!(right instanceof KStreamImpl) || right.builder !== builder)
     throw new TopologyError(`${op}() needs a KStream from the same StreamsBuilder.`);
+  builder.checkOptions(`${op}()`, options?.name, options, Options.streamJoined);
   const leftOuter = mode !== 'inner';
   const rightOuter = mode === 'outer';
   const name = options?.name;

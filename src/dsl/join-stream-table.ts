@@ -8,6 +8,7 @@ import type { KTableImpl } from './ktable-impl.js';
 import type { Named } from './options.js';
 import type { GlobalKTable } from './streams-builder.js';
 import { requireFunction } from './validate.js';
+import { Options } from './option-keys.js';
 
 type Joiner = (value: any, otherValue: any, key: any) => any;
 
@@ -29,6 +30,7 @@ export function streamTableJoin(
   if (table.builder !== builder)
     throw new TopologyError(`${op}() needs a KTable from the same StreamsBuilder.`);
   const name = builder.nameOr(options?.name, leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+  builder.checkOptions(`${op}()`, name, options, Options.joined);
   const upstream = stream.repartitionRequired
     ? stream.repartitionAs(options?.name ?? stream.nodeName, options?.key, options?.value, name)
     : stream;
@@ -63,6 +65,7 @@ export function streamGlobalTableJoin(
   if (!builder.hasStore(storeName))
     throw new TopologyError(`${op}() needs a GlobalKTable from the same StreamsBuilder.`);
   const name = builder.nameOr(options?.name, leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+  builder.checkOptions(`${op}()`, name, options, Options.named);
   builder.add({
     kind: 'processor',
     name,

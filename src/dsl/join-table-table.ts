@@ -8,6 +8,7 @@ import { tableView } from './join-materialize.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { TableOptions } from './options.js';
 import { requireFunction } from './validate.js';
+import { Options } from './option-keys.js';
 
 /** @internal */
 export type TableJoinMode = 'inner' | 'left' | 'outer';
@@ -50,6 +51,7 @@ export function tableTableJoin(
   const { builder } = left;
   if (!(right instanceof KTableImpl) || right.builder !== builder)
     throw new TopologyError(`${op}() needs a KTable from the same StreamsBuilder.`);
+  builder.checkOptions(`${op}()`, options?.name, options, Options.table);
   const { prefix, this: thisSide, other: otherSide } = SIDES[mode];
   const thisName =
     options?.name === undefined ? builder.newName(`${prefix}THIS-`) : `${options.name}-join-this`;

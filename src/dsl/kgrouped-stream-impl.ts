@@ -14,6 +14,7 @@ import { SlidingWindows } from '../windowing/sliding-windows.js';
 import { TimeWindows } from '../windowing/time-windows.js';
 import { SessionWindowedKStreamImpl } from './session-windowed-kstream-impl.js';
 import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.js';
+import { Options } from './option-keys.js';
 
 /** @internal */
 export class KGroupedStreamImpl implements KGroupedStream<any, any> {
@@ -89,6 +90,7 @@ export class KGroupedStreamImpl implements KGroupedStream<any, any> {
   ): KTable<any, any> {
     const builder = this.stream.builder;
     const name = builder.nameOr(options?.name, prefix);
+    builder.checkOptions('aggregation', name, options, Options.aggregate);
     const storeName =
       options?.materialized?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
     const keySerde = options?.materialized?.key ?? this.keySerde;

@@ -8,6 +8,7 @@ import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { AggregateOptions } from './options.js';
 import { requireFunction } from './validate.js';
+import { Options } from './option-keys.js';
 
 /** @internal A re-grouped table: its `Change`s always go through a repartition topic. */
 export class KGroupedTableImpl implements KGroupedTable<any, any> {
@@ -63,6 +64,7 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
     processor: (storeName: string) => () => Processor<any, any, any, any>,
   ): KTable<any, any> {
     const name = this.builder.nameOr(options?.name, prefix);
+    this.builder.checkOptions('aggregation', name, options, Options.aggregate);
     const storeName =
       options?.materialized?.storeName ?? options?.name ?? this.builder.newName(`${prefix}STATE-STORE-`);
     const base = this.groupedName ?? storeName;

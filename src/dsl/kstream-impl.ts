@@ -21,6 +21,7 @@ import type { Branched, BranchedKStream, KStream } from './kstream.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { Grouped, Named, ProcessOptions, Produced, Repartitioned, TableOptions } from './options.js';
+import { Options } from './option-keys.js';
 import { requireFunction } from './validate.js';
 
 /** @internal Type-erased implementation of `KStream`; generics live on the interface only. */
@@ -134,6 +135,7 @@ export class KStreamImpl implements KStream<any, any> {
       throw new TopologyError('merge() needs a KStream from the same StreamsBuilder.');
     }
     const name = this.builder.nameOr(options?.name, 'KSTREAM-MERGE-');
+    this.builder.checkOptions('merge()', name, options, Options.named);
     this.builder.add({
       kind: 'processor',
       name,
@@ -157,6 +159,7 @@ export class KStreamImpl implements KStream<any, any> {
       throw new TopologyError('to() needs a topic name or a function (key, value, ctx) => topic.');
     }
     const name = this.builder.nameOr(options?.name, 'KSTREAM-SINK-');
+    this.builder.checkOptions('to()', name, options, Options.produced);
     this.builder.add({
       kind: 'sink',
       name,
@@ -178,6 +181,7 @@ export class KStreamImpl implements KStream<any, any> {
       );
     }
     const base = this.builder.nameOr(options?.name, 'KSTREAM-REPARTITION-');
+    this.builder.checkOptions('repartition()', base, options, Options.repartitioned);
     return this.repartitionAs(
       base,
       options?.key,
@@ -219,6 +223,7 @@ export class KStreamImpl implements KStream<any, any> {
 
   toTable(options?: TableOptions<any, any>): KTable<any, any> {
     const name = this.builder.nameOr(options?.name, 'KSTREAM-TOTABLE-');
+    this.builder.checkOptions('toTable()', name, options, Options.table);
     const storeName =
       options?.materialized?.storeName ??
       options?.name ??
@@ -247,6 +252,7 @@ export class KStreamImpl implements KStream<any, any> {
   }
 
   groupByKey(options?: Grouped<any, any>): KGroupedStream<any, any> {
+    this.builder.checkOptions('groupByKey()', this.nodeName, options, Options.grouped);
     return new KGroupedStreamImpl(
       this,
       options?.key ?? this.keySerde,
@@ -257,6 +263,7 @@ export class KStreamImpl implements KStream<any, any> {
   }
 
   groupBy(selector: (key: any, value: any) => any, options?: Grouped<any, any>): KGroupedStream<any, any> {
+    this.builder.checkOptions('groupBy()', this.nodeName, options, Options.grouped);
     const selected = this.selectKey(requireFunction(selector, 'groupBy', 'selector')) as KStreamImpl;
     return new KGroupedStreamImpl(
       selected,
@@ -269,11 +276,13 @@ export class KStreamImpl implements KStream<any, any> {
 
   split(options?: Named): BranchedKStream<any, any> {
     const splitName = this.builder.nameOr(options?.name, 'KSTREAM-BRANCH-');
+    this.builder.checkOptions('split()', splitName, options, Options.named);
     return new BranchedKStreamImpl(this, splitName);
   }
 
   process(supplier: ProcessorSupplier<any, any, any, any>, options?: ProcessOptions): KStream<any, any> {
     const name = this.builder.nameOr(options?.name, 'KSTREAM-PROCESSOR-');
+    this.builder.checkOptions('process()', name, options, Options.process);
     const factory = supplierToFactory(requireSupplier(supplier, 'process'));
     this.builder.add({
       kind: 'processor',
@@ -290,6 +299,7 @@ export class KStreamImpl implements KStream<any, any> {
     options?: ProcessOptions,
   ): KStream<any, any> {
     const name = this.builder.nameOr(options?.name, 'KSTREAM-PROCESSVALUES-');
+    this.builder.checkOptions('processValues()', name, options, Options.process);
     const processor = kstreamProcessValues(requireSupplier(supplier, 'processValues'));
     this.builder.add({
       kind: 'processor',
@@ -323,6 +333,7 @@ export class KStreamImpl implements KStream<any, any> {
     dropValueSerde = false,
   ): KStreamImpl {
     const name = this.builder.nameOr(options?.name, prefix);
+    this.builder.checkOptions('operator', name, options, Options.named);
     this.builder.add({ kind: 'processor', name, parents: [this.nodeName], supplier, stores: [] });
     return new KStreamImpl(
       this.builder,
@@ -381,6 +392,7 @@ class BranchedKStreamImpl implements BranchedKStream<any, any> {
 
   private addBranch(options: Branched<any, any> | undefined, index: number): string {
     const { builder } = this.stream;
+    builder.checkOptions('branch()', this.splitName, options, Options.branched);
     const child = this.splitName + (options?.name ?? String(index));
     if (options?.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
       throw new TopologyError(`split() "${this.splitName}": branch names must be non-empty strings.`, {

@@ -5,6 +5,7 @@ import { ktableRepartitionMap } from '../topology/processors/ktable-repartition-
 import { ktableToStream } from '../topology/processors/ktable-to-stream.js';
 import type { InternalStreamsBuilder } from './internal-builder.js';
 import { joinTable } from './join-dispatch.js';
+import { Options } from './option-keys.js';
 import { KGroupedTableImpl } from './kgrouped-table-impl.js';
 import type { KGroupedTable } from './kgrouped-table.js';
 import { KStreamImpl } from './kstream-impl.js';
@@ -49,6 +50,7 @@ export class KTableImpl implements KTable<any, any> {
   mapValues(mapper: (value: any, key: any) => any, options?: TableOptions<any, any>): KTable<any, any> {
     requireFunction(mapper, 'mapValues', 'mapper');
     const name = this.builder.nameOr(options?.name, 'KTABLE-MAPVALUES-');
+    this.builder.checkOptions('mapValues()', name, options, Options.table);
     const storeName = this.materialize(options, 'KTABLE-MAPVALUES-STATE-STORE-', undefined);
     this.builder.add({
       kind: 'processor',
@@ -62,6 +64,7 @@ export class KTableImpl implements KTable<any, any> {
 
   toStream(options?: Named): KStream<any, any> {
     const name = this.builder.nameOr(options?.name, 'KTABLE-TOSTREAM-');
+    this.builder.checkOptions('toStream()', name, options, Options.named);
     this.builder.add({
       kind: 'processor',
       name,
@@ -83,6 +86,7 @@ export class KTableImpl implements KTable<any, any> {
   ): KGroupedTable<any, any> {
     requireFunction(selector, 'groupBy', 'selector');
     const name = this.builder.nameOr(options?.name, 'KTABLE-SELECT-');
+    this.builder.checkOptions('groupBy()', name, options, Options.grouped);
     this.builder.add({
       kind: 'processor',
       name,
@@ -113,6 +117,7 @@ export class KTableImpl implements KTable<any, any> {
     options?: TableOptions<any, any>,
   ): KTable<any, any> {
     const name = this.builder.nameOr(options?.name, 'KTABLE-FILTER-');
+    this.builder.checkOptions(negate ? 'filterNot()' : 'filter()', name, options, Options.table);
     const storeName = this.materialize(options, 'KTABLE-FILTER-STATE-STORE-', this.valueSerde);
     const sendOldValues = { enabled: false };
     this.builder.add({

@@ -21,6 +21,7 @@ import {
   windowedRetention,
 } from './time-windowed-kstream-impl.js';
 import { requireFunction } from './validate.js';
+import { Options } from './option-keys.js';
 
 type Merge = (key: any, aggregate: any, other: any) => any;
 
@@ -84,6 +85,7 @@ export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, a
     const builder = this.grouped.stream.builder;
     const m = options?.materialized;
     const name = builder.nameOr(options?.name, prefix);
+    builder.checkOptions('windowed aggregation', name, options, Options.windowedAggregate);
     const storeName = m?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
     const keySerde = m?.key ?? this.grouped.keySerde;
     const valueSerde = m?.value ?? defaultValueSerde;

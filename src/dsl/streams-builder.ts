@@ -9,6 +9,7 @@ import type { KStream } from './kstream.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { Consumed, Materialized } from './options.js';
+import { Options } from './option-keys.js';
 
 /** Options of `builder.table()` and `builder.globalTable()`. */
 export interface TableConsumed<K, V> extends Consumed<K, V> {
@@ -58,6 +59,7 @@ export class StreamsBuilder {
     options?: Consumed<K, V>,
   ): KStream<K, V> {
     const name = this.internal.nameOr(options?.name, 'KSTREAM-SOURCE-');
+    this.internal.checkOptions(`stream(${JSON.stringify(topics)})`, name, options, Options.consumed);
     this.internal.add({
       kind: 'source',
       name,
@@ -78,6 +80,7 @@ export class StreamsBuilder {
   table<K = unknown, V = unknown>(topic: string, options?: TableConsumed<K, V>): KTable<K, V> {
     const sourceName = this.internal.newName('KSTREAM-SOURCE-');
     const name = this.internal.nameOr(options?.name, 'KTABLE-SOURCE-');
+    this.internal.checkOptions(`table(${JSON.stringify(topic)})`, name, options, Options.tableConsumed);
     const storeName = options?.materialized?.storeName ?? `${topic}-STATE-STORE-${sourceName.slice(-10)}`;
     const keySerde = options?.materialized?.key ?? options?.key;
     const valueSerde = options?.materialized?.value ?? options?.value;
@@ -115,6 +118,12 @@ export class StreamsBuilder {
   globalTable<K = unknown, V = unknown>(topic: string, options?: TableConsumed<K, V>): GlobalKTable<K, V> {
     const sourceName = this.internal.newName('KSTREAM-SOURCE-');
     const processorName = this.internal.nameOr(options?.name, 'KTABLE-SOURCE-');
+    this.internal.checkOptions(
+      `globalTable(${JSON.stringify(topic)})`,
+      processorName,
+      options,
+      Options.tableConsumed,
+    );
     const storeName = options?.materialized?.storeName ?? `${topic}-STATE-STORE-${sourceName.slice(-10)}`;
     this.internal.add({
       kind: 'global-store',
@@ -157,6 +166,7 @@ export class StreamsBuilder {
    * @example `const topology = builder.build({ defaultKeySerde: Serdes.string() })`
    */
   build(config: TopologyConfig = {}): Topology {
+    this.internal.throwOptionErrors();
     return compileGraph(this.internal.nodes, config);
   }
 }

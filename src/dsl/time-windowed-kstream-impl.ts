@@ -23,6 +23,7 @@ import type {
   WindowedMaterialized,
 } from './time-windowed-kstream.js';
 import { requireFunction } from './validate.js';
+import { Options } from './option-keys.js';
 
 /** @internal Type-erased implementation of `TimeWindowedKStream` (time and sliding windows). */
 export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
@@ -76,6 +77,7 @@ export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
     const builder = this.grouped.stream.builder;
     const m = options?.materialized;
     const name = builder.nameOr(options?.name, prefix);
+    builder.checkOptions('windowed aggregation', name, options, Options.windowedAggregate);
     const storeName = m?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
     const keySerde = m?.key ?? this.grouped.keySerde;
     const valueSerde = m?.value ?? defaultValueSerde;

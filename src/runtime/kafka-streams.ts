@@ -12,6 +12,7 @@ import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
+import { allNodes, requireNodeSerdes } from './node-context.js';
 import { consoleLogger, type Logger } from '../logger.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { lockApplicationDir, type StateLock } from './state-directory.js';
@@ -93,6 +94,7 @@ export class KafkaStreams {
     this.config = resolveConfig(config);
     this.cacheBudget.maxBytes = this.config.cacheMaxBytes;
     topology.validate();
+    requireNodeSerdes(allNodes(topology), this.config);
     this.logger =
       this.config.logger ??
       consoleLogger('info', { app: this.config.applicationId, client: this.config.clientId });

@@ -1,4 +1,4 @@
-import { StateStoreError, StreamsError } from '../errors.js';
+import { ConfigError, StateStoreError, StreamsError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { StateStore } from '../state/store.js';
 import type {
@@ -9,7 +9,7 @@ import type {
   PunctuationType,
   RecordMetadata,
 } from '../topology/processor.js';
-import type { NodeDef } from '../topology/topology.js';
+import type { NodeDef, Topology } from '../topology/topology.js';
 
 /** @internal A node instantiated inside one task. */
 export interface NodeInstance {
@@ -126,4 +126,43 @@ export function requireSerde(
 /** @internal */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * @internal Checks at construction that every source and sink has a key and a value serde (its
+ * own or the configured default), as Kafka Streams fails at start-up without one: a missing serde
+ * is a configuration error, never a per-record failure a `logAndContinue` handler would swallow.
+ */
+export function requireNodeSerdes(
+  nodes: readonly NodeDef[],
+  defaults: {
+    readonly defaultKeySerde?: Serde<unknown> | undefined;
+    readonly defaultValueSerde?: Serde<unknown> | undefined;
+  },
+): void {
+  for (const node of nodes) {
+    if (node.kind === 'processor') continue;
+    const kind = node.kind === 'source' ? 'Source' : 'Sink';
+    for (const [what, own, fallback] of [
+      ['key', node.keySerde, defaults.defaultKeySerde],
+      ['value', node.valueSerde, defaults.defaultValueSerde],
+    ] as const) {
+      if (own !== undefined || fallback !== undefined) continue;
+      const topics =
+        node.kind === 'source'
+          ? node.topics.join(', ')
+          : typeof node.topic === 'string'
+            ? node.topic
+            : 'chosen per record';
+      throw new ConfigError(
+        `${kind} "${node.name}" (topic ${topics}) has no ${what} serde: pass { ${what}: Serdes.… } to the operator, or set default${what === 'key' ? 'Key' : 'Value'}Serde in the config.`,
+        { node: node.name },
+      );
+    }
+  }
+}
+
+/** @internal Every node of a topology: its sub-topologies' and its global part's. */
+export function allNodes(topology: Topology): NodeDef[] {
+  return [...topology.subtopologies().flatMap((s) => s.nodes), ...topology.globalNodes()];
 }

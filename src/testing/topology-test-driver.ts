@@ -10,6 +10,7 @@ import {
 import { consoleLogger, type Logger } from '../logger.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
+import { allNodes, requireNodeSerdes } from '../runtime/node-context.js';
 import { globalStoreNames, TaskStores } from '../runtime/task-stores.js';
 import type { Headers } from '../topology/processor.js';
 import type { Topology } from '../topology/topology.js';
@@ -92,6 +93,7 @@ export class TopologyTestDriver {
     this.wallClock = initialWallClockMs;
     this.logger = config.logger ?? consoleLogger('warn', { component: 'TopologyTestDriver' });
     topology.validate();
+    requireNodeSerdes(allNodes(topology), config);
     topology.defaultDslStore = 'in-memory';
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const onDeserialization = resolveHandler(config.deserializationExceptionHandler, log);
