@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'examples/**/*.test.ts'],
           environment: 'node',
+          // CI machines are small and shared: a store contract case doing thousands of LevelDB
+          // operations can take several seconds there, which is not a failure.
+          testTimeout: 30_000,
         },
       },
       {

@@ -11,7 +11,7 @@ import type {
   TopicPartitionOffset,
 } from '../port.js';
 import { decodeMemberAssignment } from './assignor.js';
-import { hasProtocolError, retryTransient, translateError } from './errors.js';
+import { hasProtocolError, retryTransient, retryWhileTopicPropagates, translateError } from './errors.js';
 
 /** The admin port over a connected kafkajs admin client. */
 export class KafkajsAdmin implements KafkaAdmin {
@@ -23,7 +23,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   async createTopics(topics: NewTopic[]): Promise<CreatedTopic[]> {
     const results: CreatedTopic[] = [];
     for (const { topic, partitions, replicationFactor, configs = {} } of topics) {
-      const created = await retryTransient(
+      const created = await retryWhileTopicPropagates(
         () =>
           this.admin.createTopics({
             waitForLeaders: true,
@@ -38,7 +38,9 @@ export class KafkajsAdmin implements KafkaAdmin {
           }),
         { topic },
       );
-      const count = created ? partitions : (await this.describeTopics([topic]))[topic];
+      const count = created
+        ? partitions
+        : (await retryWhileTopicPropagates(() => this.describeTopics([topic]), { topic }))[topic];
       results.push({ topic, created, partitions: count ?? partitions });
     }
     return results;

@@ -120,6 +120,18 @@ export function retryTransient<T>(operation: () => Promise<T>, context: KafkaErr
 }
 
 /**
+ * Like {@link retryTransient}, and also UNKNOWN_TOPIC_OR_PARTITION: a topic another instance (or
+ * this one) has just created is not in every broker's metadata yet, so creating or describing it
+ * right then reports it unknown.
+ */
+export function retryWhileTopicPropagates<T>(
+  operation: () => Promise<T>,
+  context: KafkaErrorContext = {},
+): Promise<T> {
+  return retryingOn([3, ...TRANSIENT_CODES], operation, { attempts: 40, maxDelayMs: 1_000 }, context);
+}
+
+/**
  * Retries CONCURRENT_TRANSACTIONS, which the coordinator returns while it still writes the markers
  * of the previous transaction and which kafkajs does not retry everywhere (tulios/kafkajs#1315).
  */
