@@ -68,6 +68,15 @@ export async function planTopics(
       { topic: missing[0] },
     );
   }
+  // Checked now, not at the first send: a missing output topic would otherwise fail (or, with
+  // broker-side auto-creation, silently get the broker's default partitioning) mid-run.
+  const missingSinks = userSinks.filter((t) => !counts.has(t));
+  if (missingSinks.length > 0) {
+    throw new TopologyPlanError(
+      `Sink topic(s) ${missingSinks.map((t) => `"${t}"`).join(', ')} do not exist: create them before starting the application (Kafka Streams does not create user topics).`,
+      { topic: missingSinks[0] },
+    );
+  }
 
   const writerOf = new Map<string, Subtopology>();
   for (const sub of subs)

@@ -112,6 +112,14 @@ describe('KafkaStreams lifecycle on the embedded broker', () => {
     await expect(app.start()).rejects.toThrow(/"lines" do not exist/);
     expect(app.state).toBe('ERROR');
   });
+
+  it('fails start() when a sink topic does not exist, naming it', async () => {
+    await freshCluster([{ topic: INPUT, partitions: 1 }]);
+    const app = wordCountApp(kafka, await tempStateDir());
+    apps.push(app);
+    await expect(app.start()).rejects.toThrow(new RegExp(`Sink topic\\(s\\) "${OUTPUT}" do not exist`));
+    expect(app.state).toBe('ERROR');
+  });
 });
 
 /** Counts values per value; the value `boom` throws in the mapper. */
