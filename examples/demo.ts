@@ -7,9 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { embeddedKafka, KafkaStreams, type Logger } from '../src/index.js';
+import { embeddedKafka, KafkaStreams, runApp, type Logger } from '../src/index.js';
 import { createKafkaClient, type KafkaClient, type PartitionReader } from '../src/kafka/index.js';
-import { runApp } from './run.js';
 import { buildWordCountTopology, COUNTS_TOPIC, LINES_TOPIC } from './word-count.js';
 
 const SAMPLE_LINES = [

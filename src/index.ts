@@ -118,6 +118,11 @@ export { createEmbeddedKafka } from './kafka/embedded/client.js';
 export type { EmbeddedKafka, EmbeddedKafkaOptions } from './kafka/embedded/client.js';
 export type { KafkaClient } from './kafka/port.js';
 export type { StreamsConfig, ProcessingGuarantee } from './runtime/config.js';
+export { runApp, type RunAppOptions, type RunningApp } from './runtime/run-app.js';
+export type {
+  StreamThreadExceptionResponse,
+  UncaughtExceptionHandler,
+} from './runtime/uncaught-exception.js';
 export type { StreamsEvent, StreamsState, RestoreListener, TaskMetadata } from './runtime/events.js';
 
 // Errors and handlers

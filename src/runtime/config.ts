@@ -4,6 +4,7 @@ import type { Serde } from '../serde/serde.js';
 import type { RestoreListener } from './events.js';
 import type { ExceptionHandler } from './exception-handlers.js';
 import type { Logger } from '../logger.js';
+import { checkUncaughtExceptionHandler, type UncaughtExceptionHandler } from './uncaught-exception.js';
 
 /** `at_least_once` (default): nothing lost, duplicates possible after a crash. */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
@@ -26,7 +27,11 @@ export interface StreamsConfig {
   kafka?: KafkaClient;
   /** Default `<applicationId>-<random>`. */
   clientId?: string;
-  /** Root of local state: `<stateDir>/<applicationId>/<taskId>/<store>`. Default `./.state` (or a temp dir for the embedded broker). */
+  /**
+   * Root of local state: `<stateDir>/<applicationId>/<taskId>/<store>`. Default
+   * `<os.tmpdir()>/tributary`, as Kafka Streams' `state.dir`: a temp dir may be emptied on reboot,
+   * and then every store is restored from its changelog. Set a persistent directory in production.
+   */
   stateDir?: string;
   /** Default `at_least_once`. */
   processingGuarantee?: ProcessingGuarantee;
@@ -64,6 +69,12 @@ export interface StreamsConfig {
   deserializationExceptionHandler?: ExceptionHandler;
   /** Default `logAndFail`. */
   processingExceptionHandler?: ExceptionHandler;
+  /**
+   * What to do when a stream thread fails (`'shutdownClient'`, the default; `'shutdownApplication'`;
+   * `'replaceThread'`; or a function choosing per error), as Kafka Streams'
+   * `setUncaughtExceptionHandler`. Also settable with `app.setUncaughtExceptionHandler()`.
+   */
+  uncaughtExceptionHandler?: UncaughtExceptionHandler;
   /** Passed to the Kafka client. */
   ssl?: boolean | Record<string, unknown>;
   sasl?: { mechanism: string; [key: string]: unknown };
@@ -115,6 +126,7 @@ const KNOWN_KEYS = new Set<string>([
   'defaultValueSerde',
   'deserializationExceptionHandler',
   'processingExceptionHandler',
+  'uncaughtExceptionHandler',
   'ssl',
   'sasl',
   'logger',
@@ -193,6 +205,8 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       );
     }
   }
+  if (config.uncaughtExceptionHandler !== undefined)
+    checkUncaughtExceptionHandler(config.uncaughtExceptionHandler, 'uncaughtExceptionHandler');
   return {
     ...config,
     applicationId,

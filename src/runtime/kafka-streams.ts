@@ -19,6 +19,13 @@ import { lockApplicationDir, type StateLock } from './state-directory.js';
 import { StreamThread, taskHost } from './stream-thread.js';
 import { findTasksWithState } from './task-manager.js';
 import { planTopics, type TopicPlan } from './topic-plan.js';
+import {
+  decideResponse,
+  requestApplicationShutdown,
+  checkUncaughtExceptionHandler,
+  type UncaughtExceptionHandler,
+} from './uncaught-exception.js';
+
 const TRANSITIONS: Record<StreamsState, readonly StreamsState[]> = {
   CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
   REBALANCING: ['RUNNING', 'PENDING_SHUTDOWN', 'ERROR'],
@@ -77,6 +84,15 @@ export class KafkaStreams {
   /** One today; `numStreamThreads` would start more, each its own consumer and tasks. */
   private readonly threads: StreamThread[] = [];
   private failed = false;
+  /** `start()` resolved: a failed thread may be replaced from now on. */
+  private started = false;
+  private threadCount = 0;
+  private uncaughtExceptionHandler: UncaughtExceptionHandler | undefined;
+  /** Set by `'shutdownApplication'`: sent after this instance's consumer left, before the client closes. */
+  private shutdownRequest: (() => Promise<unknown>) | undefined;
+  /** A shutdown another member requested (see `stopOnRequest`). */
+  private stoppingOnRequest: Promise<void> | undefined;
+  private releasing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   /** Lifecycle states as they change, starting with the current one. */
@@ -99,6 +115,28 @@ export class KafkaStreams {
       this.config.logger ??
       consoleLogger('info', { app: this.config.applicationId, client: this.config.clientId });
     this.stateDir = this.config.stateDir ?? join(tmpdir(), 'tributary');
+    this.uncaughtExceptionHandler = this.config.uncaughtExceptionHandler;
+  }
+
+  /**
+   * Sets what happens when a stream thread fails, as Kafka Streams' method of the same name (the
+   * same as the `uncaughtExceptionHandler` config, which it replaces). Only before `start()`.
+   *
+   * @example
+   * ```ts
+   * app.setUncaughtExceptionHandler((error) =>
+   *   error instanceof ProcessingError ? 'shutdownApplication' : 'replaceThread');
+   * await app.start();
+   * ```
+   */
+  setUncaughtExceptionHandler(handler: UncaughtExceptionHandler): void {
+    if (this.state !== 'CREATED') {
+      throw new StreamsError(
+        `setUncaughtExceptionHandler() can only be called before start() (state is ${this.state}).`,
+      );
+    }
+    checkUncaughtExceptionHandler(handler, 'the handler of setUncaughtExceptionHandler()');
+    this.uncaughtExceptionHandler = handler;
   }
 
   /** The current lifecycle state. */
@@ -131,6 +169,7 @@ export class KafkaStreams {
       const interval = Math.max(10, Math.min(this.config.commitIntervalMs, 100));
       for (const thread of this.threads) thread.startTimer();
       this.globalThread?.startPunctuating(interval);
+      this.started = true;
     } catch (error) {
       await this.fail(error);
       throw error instanceof StreamsError
@@ -248,14 +287,18 @@ export class KafkaStreams {
         requestCommit: () => {},
       }),
       collector: new KafkaRecordCollector(plan.topicPartitions, new Set(plan.changelogs.values())),
-      onError: (error) => void this.fail(error),
+      onError: (error) => void this.onUncaught(error, undefined),
     });
     await this.globalThread.start();
   }
 
   private async startThreads(tasksWithState: string[]): Promise<void> {
-    const thread = new StreamThread({
-      name: this.threadName(1),
+    await this.startThread(tasksWithState);
+  }
+
+  private async startThread(tasksWithState: string[]): Promise<StreamThread> {
+    const thread: StreamThread = new StreamThread({
+      name: this.threadName(++this.threadCount),
       config: this.config,
       topology: this.topology,
       plan: this.plan!,
@@ -273,10 +316,12 @@ export class KafkaStreams {
         if (this.state === 'RUNNING') this.transition('REBALANCING');
       },
       onReady: () => this.runningIfReady(),
-      onError: (error) => void this.fail(error),
+      onError: (error) => void this.onUncaught(error, thread),
+      onShutdownRequested: () => void this.stopOnRequest(),
     });
     this.threads.push(thread);
     await thread.start();
+    return thread;
   }
 
   /** REBALANCING → RUNNING once every thread has its assignment and every active task restored. */
@@ -288,6 +333,7 @@ export class KafkaStreams {
   // ─── shutdown and failure ─────────────────────────────────────────────────────────
 
   private async doClose(): Promise<void> {
+    await this.stoppingOnRequest;
     if (this.state === 'NOT_RUNNING') return;
     const wasRunning = this.state !== 'CREATED' && !this.failed;
     this.transition('PENDING_SHUTDOWN');
@@ -303,7 +349,12 @@ export class KafkaStreams {
     }
   }
 
-  private async releaseClients(): Promise<void> {
+  private releaseClients(): Promise<void> {
+    this.releasing ??= this.doReleaseClients();
+    return this.releasing;
+  }
+
+  private async doReleaseClients(): Promise<void> {
     const quietly = async (f: () => Promise<unknown>) => {
       try {
         await f();
@@ -313,19 +364,86 @@ export class KafkaStreams {
     };
     for (const thread of this.threads) await thread.release(quietly);
     await this.globalThread?.close(quietly);
+    // After this instance's own consumer left the group, and while the client is still open.
+    if (this.shutdownRequest !== undefined) await quietly(this.shutdownRequest);
     if (this.purger !== undefined) await quietly(() => this.purger!.drain());
     if (this.admin !== undefined) await quietly(() => this.admin!.close());
     if (this.instanceLock !== undefined) await quietly(() => this.instanceLock!.release());
     if (this.ownedClient !== undefined) await quietly(() => this.ownedClient!.close());
   }
 
+  /** An error a thread (or the global thread) could not handle: the uncaught-exception policy decides. */
+  private async onUncaught(error: unknown, thread: StreamThread | undefined): Promise<void> {
+    if (this.failed || this.closing !== undefined || this.stoppingOnRequest !== undefined) return;
+    const streamsError = toStreamsError(error);
+    const from =
+      thread === undefined ? 'global thread' : this.started ? 'stream thread' : 'starting stream thread';
+    const response = decideResponse(this.uncaughtExceptionHandler, streamsError, this.logger, from);
+    if (response === 'replaceThread') return this.replaceThread(thread!, streamsError);
+    if (response === 'shutdownApplication') {
+      this.shutdownRequest = () =>
+        requestApplicationShutdown({
+          client: this.client!,
+          groupId: this.config.applicationId,
+          topics: [...this.plan!.sourceTopics],
+          logger: this.logger,
+          timeoutMs: this.config.sessionTimeoutMs + 10_000,
+        });
+    }
+    await this.fail(streamsError);
+  }
+
+  /**
+   * `'replaceThread'`: the failed thread's tasks are dropped without committing (the next owner,
+   * likely the new thread, reprocesses from the last commit) and a new thread joins the group.
+   */
+  private async replaceThread(failed: StreamThread, error: StreamsError): Promise<void> {
+    this.logger.error({ err: error, thread: failed.name }, 'stream thread failed: replacing it');
+    this.eventSubject.next({ type: 'error', error });
+    failed.abandon();
+    await failed.release((f) =>
+      f().then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    this.threads.splice(this.threads.indexOf(failed), 1);
+    if (this.state === 'RUNNING') this.transition('REBALANCING');
+    try {
+      const thread = await this.startThread(await findTasksWithState(this.appDir));
+      if (this.closing !== undefined || this.failed) return;
+      thread.startTimer();
+      this.runningIfReady();
+    } catch (startError) {
+      await this.fail(startError);
+    }
+  }
+
+  /**
+   * Another member asked every instance to stop (`'shutdownApplication'`): stop cleanly (commit,
+   * close tasks with checkpoints, leave the group) and end in `ERROR`, as Kafka Streams does.
+   */
+  private stopOnRequest(): Promise<void> {
+    this.stoppingOnRequest ??= (async () => {
+      if (this.failed || this.closing !== undefined) return;
+      this.logger.warn({}, 'a member of the group requested the shutdown of every instance: stopping');
+      this.globalThread?.stopPunctuating();
+      try {
+        for (const thread of this.threads) await thread.shutdown();
+      } catch (error) {
+        this.logger.error({ err: error }, 'error while stopping on request');
+      }
+      this.failed = true;
+      await this.releaseClients();
+      this.transition('ERROR');
+    })();
+    return this.stoppingOnRequest;
+  }
+
   private async fail(error: unknown): Promise<void> {
     if (this.failed) return;
     this.failed = true;
-    const streamsError =
-      error instanceof StreamsError
-        ? error
-        : new StreamsError((error as Error).message ?? String(error), { cause: error });
+    const streamsError = toStreamsError(error);
     this.logger.error(
       { err: streamsError, taskId: streamsError.taskId, node: streamsError.node },
       'application failed',
@@ -348,4 +466,10 @@ export class KafkaStreams {
     this.stateSubject.next(to);
     this.eventSubject.next({ type: 'state', from, to });
   }
+}
+
+function toStreamsError(error: unknown): StreamsError {
+  return error instanceof StreamsError
+    ? error
+    : new StreamsError((error as Error).message ?? String(error), { cause: error });
 }

@@ -17,7 +17,7 @@ import type { Logger } from '../logger.js';
 import type { RepartitionPurger } from './repartition-purger.js';
 import { SerialExecutor } from './serial-executor.js';
 import type { TaskHost } from './stream-task.js';
-import { TaskAssignor } from './task-assignor.js';
+import { decodeAssignmentInfo, TaskAssignor } from './task-assignor.js';
 import { commitAll } from './task-committer.js';
 import { TaskManager } from './task-manager.js';
 import type { TopicPlan } from './topic-plan.js';
@@ -63,6 +63,8 @@ export interface StreamThreadOptions {
   onReady(): void;
   /** Something failed that the thread cannot recover from. */
   onError(error: unknown): void;
+  /** A member of the group asked every instance to shut down (`'shutdownApplication'`). */
+  onShutdownRequested(): void;
 }
 
 /**
@@ -262,6 +264,11 @@ export class StreamThread {
     if (this.stopped) return;
     const tm = this.taskManager!;
     if (tm.needsCommit) await this.commit();
+    if (decodeAssignmentInfo(userData)?.shutdownRequested === true) {
+      // Not awaited: the shutdown runs its commit and task closes through this executor, next.
+      this.options.onShutdownRequested();
+      return;
+    }
     const { assigned, revoked, standby } = await tm.applyAssignment(assignment, userData);
     this.assignmentActive = true;
     const active = [...tm.activeTasks()].map((t) => t.id);

@@ -8,12 +8,16 @@ export interface MemberInfo {
   previousActive: string[];
   /** Tasks whose state this member holds: its standbys and tasks with a checkpoint on disk. */
   stateTasks: string[];
+  /** The member asks every instance to shut down (`'shutdownApplication'`). */
+  shutdownRequested?: boolean;
 }
 
 /** @internal What the leader tells each member besides its partitions. */
 export interface AssignmentInfo {
   active: string[];
   standby: string[];
+  /** A member asked every instance to shut down: the partitions are empty, stop. */
+  shutdownRequested?: boolean;
 }
 
 /** @internal A task id: `<subtopology>_<partition>`. */
@@ -36,7 +40,7 @@ export class TaskAssignor implements PartitionAssignor {
     private readonly topicsBySubtopology: ReadonlyMap<number, readonly string[]>,
     private readonly numStandbyReplicas: number,
     /** Sub-topologies with logged state: only their tasks get standbys (stateless ones have nothing to copy). */
-    private readonly statefulSubtopologies: ReadonlySet<number> = new Set(this.topicsBySubtopology.keys()),
+    private readonly statefulSubtopologies: ReadonlySet<number> = new Set(topicsBySubtopology.keys()),
   ) {}
 
   userData(): Buffer {
@@ -46,6 +50,7 @@ export class TaskAssignor implements PartitionAssignor {
   async assign(input: AssignmentInput): Promise<Record<string, MemberAssignment>> {
     const members = input.members.map((m) => ({ memberId: m.memberId, info: decodeMemberInfo(m.userData) }));
     members.sort((a, b) => a.memberId.localeCompare(b.memberId));
+    if (members.some((m) => m.info.shutdownRequested === true)) return shutdownAssignments(members);
     const tasks: { id: string; sub: number; partition: number }[] = [];
     for (const [sub, topics] of this.topicsBySubtopology) {
       const count = Math.max(0, ...topics.map((t) => input.topicPartitions[t] ?? 0));
@@ -121,6 +126,13 @@ export class TaskAssignor implements PartitionAssignor {
   }
 }
 
+/** Every member gets nothing to do but the request to stop. */
+function shutdownAssignments(members: readonly { memberId: string }[]): Record<string, MemberAssignment> {
+  const info: AssignmentInfo = { active: [], standby: [], shutdownRequested: true };
+  const userData = Buffer.from(JSON.stringify(info));
+  return Object.fromEntries(members.map((m) => [m.memberId, { assignment: {}, userData }]));
+}
+
 /** @internal */
 export function decodeMemberInfo(bytes: Buffer): MemberInfo {
   try {
@@ -129,6 +141,7 @@ export function decodeMemberInfo(bytes: Buffer): MemberInfo {
       processId: String(parsed.processId ?? ''),
       previousActive: Array.isArray(parsed.previousActive) ? parsed.previousActive.map(String) : [],
       stateTasks: Array.isArray(parsed.stateTasks) ? parsed.stateTasks.map(String) : [],
+      ...(parsed.shutdownRequested === true ? { shutdownRequested: true } : {}),
     };
   } catch {
     return { processId: '', previousActive: [], stateTasks: [] };
@@ -140,7 +153,11 @@ export function decodeAssignmentInfo(bytes: Buffer): AssignmentInfo | undefined 
   if (bytes.length === 0) return undefined;
   try {
     const parsed = JSON.parse(bytes.toString('utf8')) as Partial<AssignmentInfo>;
-    return { active: (parsed.active ?? []).map(String), standby: (parsed.standby ?? []).map(String) };
+    return {
+      active: (parsed.active ?? []).map(String),
+      standby: (parsed.standby ?? []).map(String),
+      ...(parsed.shutdownRequested === true ? { shutdownRequested: true } : {}),
+    };
   } catch {
     return undefined;
   }

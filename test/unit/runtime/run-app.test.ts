@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { KafkaStreams } from '../src/index.js';
-import { createEmbeddedKafka, type EmbeddedKafka } from '../src/kafka/index.js';
-import { runApp } from './run.js';
-import { buildWordCountTopology, COUNTS_TOPIC, LINES_TOPIC } from './word-count.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KafkaStreams } from '../../../src/index.js';
+import { createEmbeddedKafka, type EmbeddedKafka } from '../../../src/kafka/index.js';
+import { runApp } from '../../../src/runtime/run-app.js';
+import { buildWordCountTopology, COUNTS_TOPIC, LINES_TOPIC } from '../../../examples/word-count.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let kafka: EmbeddedKafka;
@@ -75,5 +75,35 @@ describe('runApp', () => {
     expect(await running.done).toBe(1);
     expect(app.state).toBe('NOT_RUNNING');
     expect(lines.some((l) => l.includes('could not start') && l.includes(LINES_TOPIC))).toBe(true);
+  });
+
+  it('listens to the given signals only, and a second signal during the close exits at once with 1', async () => {
+    const app = await wordCountApp([LINES_TOPIC, COUNTS_TOPIC]);
+    const before = { SIGTERM: process.listeners('SIGTERM'), SIGHUP: process.listeners('SIGHUP') };
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    try {
+      const running = await runApp(app, { exit: false, signals: ['SIGHUP'], log: () => {} });
+      expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM);
+      const onSignal = addedListener('SIGHUP', before.SIGHUP);
+      onSignal('SIGHUP');
+      onSignal('SIGHUP');
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(await running.done).toBe(0);
+      expect(exit).toHaveBeenCalledTimes(1);
+      expect(process.listeners('SIGHUP')).toEqual(before.SIGHUP);
+    } finally {
+      exit.mockRestore();
+    }
+  });
+
+  it('closes the app and ends with 1 when the app fails while running', async () => {
+    const app = await wordCountApp([LINES_TOPIC, COUNTS_TOPIC]);
+    const running = await runApp(app, { exit: false, signals: [], log: () => {} });
+    const producer = await kafka.producer();
+    // A null line makes word count's tokenizer throw: under logAndFail the app fails.
+    await producer.send([{ topic: LINES_TOPIC, key: Buffer.from('k'), value: null, timestamp: 1 }]);
+    await producer.close();
+    expect(await running.done).toBe(1);
+    expect(app.state).toBe('NOT_RUNNING');
   });
 });

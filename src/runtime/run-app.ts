@@ -1,12 +1,10 @@
-/**
- * A small runner for a `KafkaStreams` worker process: start it, log its state changes, and on
- * SIGTERM or SIGINT close it gracefully (stop fetching, finish in-flight work, commit, leave the
- * group) and exit with 0, so an orchestrator's rolling restart loses and repeats nothing.
- */
-import type { KafkaStreams, StreamsState } from '../src/index.js';
+import type { StreamsState } from './events.js';
+import type { KafkaStreams } from './kafka-streams.js';
 
 /** Options of {@link runApp}. */
 export interface RunAppOptions {
+  /** Signals that close the app gracefully. Default `['SIGTERM', 'SIGINT']`; `[]` installs none. */
+  signals?: readonly NodeJS.Signals[];
   /** Where state changes and shutdown progress go. Default: one line on stderr. */
   log?: (message: string) => void;
   /** How long a graceful close may take before the process exits anyway (with 1). Default 30000. */
@@ -17,7 +15,7 @@ export interface RunAppOptions {
   exit?: boolean;
 }
 
-/** A running app: how it ended, and a way to end it as SIGTERM would. */
+/** A running app: how it ended, and a way to end it as a signal would. */
 export interface RunningApp {
   /** The exit code once the app has closed: 0 after a graceful close, 1 after an error or a timeout. */
   readonly done: Promise<number>;
@@ -25,22 +23,32 @@ export interface RunningApp {
   shutdown(reason?: string): Promise<number>;
 }
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 /**
- * Starts `app` and owns its process lifecycle: SIGTERM/SIGINT → graceful `close()` → exit 0; a
- * second signal exits at once with 1; an app that fails (state `ERROR`) is closed and exits with 1.
+ * Starts `app` and owns its process lifecycle, as a container's main program should:
+ * - the first SIGTERM or SIGINT closes the app gracefully (stop fetching, finish the batch in
+ *   flight, commit, write checkpoints, leave the group) and exits with 0, so a rolling restart
+ *   loses and repeats nothing; a second signal exits at once with 1;
+ * - an app that reaches `ERROR` (see the `uncaughtExceptionHandler` config) is closed and the
+ *   process exits with 1;
+ * - a close that takes longer than `closeTimeoutMs` exits with 1.
+ *
+ * Resolves once the app is `RUNNING` (or has failed to start, then `done` resolves with 1).
  *
  * @example
  * ```ts
+ * import { KafkaStreams, runApp } from 'tributary';
+ *
  * const app = new KafkaStreams(buildWordCountTopology(), { applicationId: 'word-count', brokers });
- * await runApp(app); // returns once RUNNING; the process exits when a signal closes the app
+ * await runApp(app); // the process exits when a signal has closed the app
  * ```
  */
 export async function runApp(app: KafkaStreams, options: RunAppOptions = {}): Promise<RunningApp> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
   const exit = options.exit ?? true;
+  const signals = options.signals ?? DEFAULT_SIGNALS;
   let closing: Promise<number> | undefined;
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
@@ -57,7 +65,7 @@ export async function runApp(app: KafkaStreams, options: RunAppOptions = {}): Pr
     }
     void shutdown(`${signal} received`);
   };
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
 
   function shutdown(reason = 'shutdown requested', code = 0): Promise<number> {
     closing ??= (async () => {
@@ -76,13 +84,14 @@ export async function runApp(app: KafkaStreams, options: RunAppOptions = {}): Pr
       }
       clearTimeout(timer);
       subscription.unsubscribe();
-      for (const signal of SIGNALS) process.off(signal, onSignal);
       try {
         await options.afterClose?.();
       } catch (error) {
         log(`[tributary] afterClose failed: ${(error as Error).message}`);
         exitCode = 1;
       }
+      // Removed only now: a second signal during the close must still reach `onSignal`.
+      for (const signal of signals) process.off(signal, onSignal);
       resolveDone(exitCode);
       if (exit) process.exit(exitCode);
       return exitCode;
