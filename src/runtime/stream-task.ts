@@ -315,6 +315,12 @@ export class StreamTask {
     record: ForwardedRecord<unknown, unknown>,
     childName: string | undefined,
   ): void {
+    if (record.value === undefined) {
+      // Usually a mapper without a return: forwarding it would silently become a tombstone.
+      throw new TypeError(
+        `Processor "${from.def.name}" forwarded a record whose value is undefined: its function must return a value, or null for a tombstone (a missing return statement?).`,
+      );
+    }
     const full: StreamRecord<unknown, unknown> =
       record.timestamp === undefined
         ? { key: record.key, value: record.value, timestamp: this.currentTimestamp, headers: record.headers }

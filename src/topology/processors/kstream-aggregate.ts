@@ -1,6 +1,7 @@
 import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
+import { definedResult } from './defined-result.js';
 
 /**
  * Folds a grouped stream into `storeName` with `step(key, value, previous)`. Records with a
@@ -31,7 +32,7 @@ function kstreamFold<K, V, A>(
         const oldValue = old === undefined ? null : old.value;
         const timestamp =
           old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
-        const newValue = step(record.key, record.value, oldValue);
+        const newValue = definedResult(step(record.key, record.value, oldValue), 'The aggregator');
         store.put(record.key, { value: newValue, timestamp });
         forward(record.key, newValue, oldValue, timestamp, record.headers);
       },

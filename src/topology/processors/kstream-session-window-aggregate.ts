@@ -7,6 +7,7 @@ import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
+import { definedResult } from './defined-result.js';
 
 /** @internal Settings of a session-window aggregation processor. */
 export interface SessionWindowAggregateSpec<K, V, A> {
@@ -108,7 +109,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
               forward(session.key, null, session.value, session.key.window.end);
             }
           }
-          const newValue = spec.fold(key, value, aggregate);
+          const newValue = definedResult(spec.fold(key, value, aggregate), 'The aggregator');
           const sessionKey: Windowed<K> = { key, window: merged };
           store.put(sessionKey, newValue);
           forward(sessionKey, newValue, null, merged.end, record.headers);

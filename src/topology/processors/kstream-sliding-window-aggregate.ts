@@ -8,6 +8,7 @@ import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
+import { definedResult } from './defined-result.js';
 
 /** @internal Settings of a sliding-window aggregation processor. */
 export interface SlidingWindowAggregateSpec<K, V, A> {
@@ -67,7 +68,7 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
         });
         return;
       }
-      const newValue = spec.fold(key, value, aggregate.value);
+      const newValue = definedResult(spec.fold(key, value, aggregate.value), 'The aggregator');
       const timestamp = aggregate.value === undefined ? t : Math.max(t, aggregate.timestamp);
       store.put(key, { value: newValue, timestamp }, window.start);
       forward({ key, window }, newValue, aggregate.value ?? null, timestamp);

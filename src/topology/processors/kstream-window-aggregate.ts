@@ -8,6 +8,7 @@ import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
+import { definedResult } from './defined-result.js';
 
 /** @internal Settings of a time-windowed (tumbling or hopping) aggregation processor. */
 export interface WindowAggregateSpec<K, V, A> {
@@ -90,7 +91,7 @@ export function kstreamWindowAggregate<K, V, A>(
             continue;
           }
           const old = store.fetch(record.key, window.start);
-          const newValue = fold(record.key, record.value, old?.value);
+          const newValue = definedResult(fold(record.key, record.value, old?.value), 'The aggregator');
           const newTimestamp = old === undefined ? timestamp : Math.max(timestamp, old.timestamp);
           store.put(record.key, { value: newValue, timestamp: newTimestamp }, window.start);
           forward(

@@ -1,6 +1,7 @@
 import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
+import { definedResult } from './defined-result.js';
 
 /**
  * Folds a re-grouped table's `Change`s into `storeName` with `step(key, change, previous)`.
@@ -23,7 +24,7 @@ function ktableFold<K, V, A>(
         if (record.key === null || record.key === undefined) return;
         const old = store.get(record.key);
         const oldAgg = old === undefined ? null : old.value;
-        const agg = step(record.key, record.value, oldAgg);
+        const agg = definedResult(step(record.key, record.value, oldAgg), 'The aggregator');
         if (agg === null && !deleteWhenEmpty) return;
         const timestamp =
           old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;

@@ -1,6 +1,7 @@
 import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TimestampedStore } from './timestamped-store.js';
+import { definedResult } from './defined-result.js';
 
 /**
  * Which sides must hold a row for a result to exist, seen from the side a processor serves:
@@ -26,7 +27,7 @@ export function ktableKTableJoinSide<K, VThis, VOther, VR>(
   const result = (key: K, thisValue: VThis | null, otherValue: VOther | null): VR | null => {
     if (thisValue === null && (sides.thisRequired || otherValue === null)) return null;
     if (otherValue === null && sides.otherRequired) return null;
-    return joiner(thisValue, otherValue, key);
+    return definedResult(joiner(thisValue, otherValue, key), 'The joiner');
   };
   return () => {
     let context: ProcessorContext<K, Change<VR>>;

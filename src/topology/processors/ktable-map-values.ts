@@ -1,6 +1,7 @@
 import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
+import { definedResult } from './defined-result.js';
 
 /** Maps a table's values; deletes stay deletes. Optionally materialized into `storeName`. */
 export function ktableMapValues<K, V, VR>(
@@ -17,8 +18,8 @@ export function ktableMapValues<K, V, VR>(
       },
       process: (record: StreamRecord<K, Change<V>>) => {
         const { newValue: n, oldValue: o } = record.value;
-        const newValue = n === null ? null : mapper(n, record.key);
-        const oldValue = o === null ? null : mapper(o, record.key);
+        const newValue = n === null ? null : definedResult(mapper(n, record.key), 'The mapper');
+        const oldValue = o === null ? null : definedResult(mapper(o, record.key), 'The mapper');
         if (store !== undefined) {
           store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
         }
