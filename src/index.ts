@@ -138,4 +138,6 @@ export {
   type StreamsErrorContext,
 } from './errors.js';
 export type { ExceptionHandler, FailedRecord, HandlerResponse } from './runtime/exception-handlers.js';
+export type { DroppedRecordCounts } from './runtime/dropped-records.js';
+export type { DropReason } from './topology/dropped-records.js';
 export type { Logger } from './logger.js';

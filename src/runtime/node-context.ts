@@ -10,6 +10,7 @@ import type {
   RecordMetadata,
 } from '../topology/processor.js';
 import type { NodeDef, Topology } from '../topology/topology.js';
+import type { DropReason, DroppedRecordsContext } from '../topology/dropped-records.js';
 
 /** @internal A node instantiated inside one task. */
 export interface NodeInstance {
@@ -48,10 +49,15 @@ export interface ContextTask {
   store(name: string): StateStore | undefined;
   wallClockMs(): number;
   requestCommit(): void;
+  recordDropped(
+    node: string,
+    reason: DropReason,
+    details: Readonly<Record<string, unknown>> | undefined,
+  ): void;
 }
 
 /** @internal The context one processor node sees. */
-export class NodeContext implements ProcessorContext<unknown, unknown> {
+export class NodeContext implements ProcessorContext<unknown, unknown>, DroppedRecordsContext {
   constructor(
     private readonly task: ContextTask,
     private readonly node: NodeInstance,
@@ -105,6 +111,9 @@ export class NodeContext implements ProcessorContext<unknown, unknown> {
   }
   commit(): void {
     this.task.requestCommit();
+  }
+  recordDropped(reason: DropReason, details?: Readonly<Record<string, unknown>>): void {
+    this.task.recordDropped(this.node.def.name, reason, details);
   }
 }
 

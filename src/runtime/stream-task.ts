@@ -10,6 +10,9 @@ import type {
   StreamRecord,
 } from '../topology/processor.js';
 import type { NodeDef, SinkNodeDef, SourceNodeDef, Topology } from '../topology/topology.js';
+import type { Logger } from '../logger.js';
+import type { DropReason } from '../topology/dropped-records.js';
+import { DroppedRecords } from './dropped-records.js';
 import type { FailedRecord, HandlerResponse } from './exception-handlers.js';
 import { messageOf, NodeContext, requireSerde, type NodeInstance } from './node-context.js';
 import { PunctuationQueue } from './punctuation-queue.js';
@@ -21,6 +24,8 @@ export interface TaskHost {
   readonly applicationId: string;
   readonly defaultKeySerde: Serde<unknown> | undefined;
   readonly defaultValueSerde: Serde<unknown> | undefined;
+  /** The configured logger: dropped-record warnings go here. */
+  readonly logger: Logger;
   wallClockMs(): number;
   onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
   onProcessingError(error: StreamsError, record: FailedRecord): HandlerResponse;
@@ -43,6 +48,8 @@ export class StreamTask {
   private readonly streamTimeQueue = new PunctuationQueue('stream-time');
   private readonly wallClockQueue = new PunctuationQueue('wall-clock');
 
+  /** Records this task dropped, by reason (`dropped-records-total`). */
+  readonly droppedRecords: DroppedRecords;
   /** Largest timestamp processed so far; -1 before the first record. */
   streamTime = -1;
   /** The record being processed: its metadata, timestamp and headers. */
@@ -67,6 +74,7 @@ export class StreamTask {
   ) {
     this.partition = partition;
     this.id = `${subtopologyId}_${partition}`;
+    this.droppedRecords = new DroppedRecords(this.id, host.logger);
     stores.useClock(this);
     this.buildGraph();
   }
@@ -206,7 +214,15 @@ export class StreamTask {
         value: valueBytes,
         timestamp,
       };
-      if (this.host.onDeserializationError(error, failed) === 'continue') return false;
+      if (this.host.onDeserializationError(error, failed) === 'continue') {
+        this.droppedRecords.record('deserialization', {
+          node: def.name,
+          topic,
+          partition: this.partition,
+          offset,
+        });
+        return false;
+      }
       throw error;
     }
     let eventTime = timestamp;
@@ -218,6 +234,13 @@ export class StreamTask {
     }
     if (!(eventTime >= 0)) {
       // Kafka Streams drops records with a negative (invalid) timestamp with a warning.
+      this.droppedRecords.record('negative-timestamp', {
+        node: def.name,
+        topic,
+        partition: this.partition,
+        offset,
+        timestamp: eventTime,
+      });
       return false;
     }
     if (eventTime > this.streamTime) this.streamTime = eventTime;
@@ -248,7 +271,15 @@ export class StreamTask {
         value: valueBytes,
         timestamp,
       };
-      if (this.host.onProcessingError(error, failed) === 'continue') return false;
+      if (this.host.onProcessingError(error, failed) === 'continue') {
+        this.droppedRecords.record('processing', {
+          node: error.node,
+          topic,
+          partition: this.partition,
+          offset,
+        });
+        return false;
+      }
       throw error;
     }
     return true;
@@ -337,6 +368,21 @@ export class StreamTask {
       );
     }
     this.deliver(child, full);
+  }
+
+  /** @internal Counts a record `node` dropped, with where it came from. */
+  recordDropped(
+    node: string,
+    reason: DropReason,
+    details: Readonly<Record<string, unknown>> | undefined,
+  ): void {
+    this.droppedRecords.record(reason, {
+      node,
+      topic: this.currentTopic,
+      partition: this.partition,
+      offset: this.currentOffset,
+      ...details,
+    });
   }
 
   /** @internal */

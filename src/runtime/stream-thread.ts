@@ -33,6 +33,7 @@ export function taskHost(
     applicationId: config.applicationId,
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,
+    logger,
     wallClockMs: () => Date.now(),
     onDeserializationError: resolveHandler(config.deserializationExceptionHandler, log),
     onProcessingError: resolveHandler(config.processingExceptionHandler, log),

@@ -10,6 +10,7 @@ import {
 import { consoleLogger, type Logger } from '../logger.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
+import { sumDroppedRecords, type DroppedRecordCounts } from '../runtime/dropped-records.js';
 import { allNodes, requireNodeSerdes } from '../runtime/node-context.js';
 import { globalStoreNames, TaskStores } from '../runtime/task-stores.js';
 import type { Headers } from '../topology/processor.js';
@@ -107,6 +108,7 @@ export class TopologyTestDriver {
       applicationId: this.applicationId,
       defaultKeySerde: config.defaultKeySerde,
       defaultValueSerde: config.defaultValueSerde,
+      logger: this.logger,
       wallClockMs: () => this.wallClock,
       onDeserializationError: (e, r) => onDeserialization(e, r) as HandlerResponse,
       onProcessingError: (e, r) => onProcessing(e, r) as HandlerResponse,
@@ -284,6 +286,22 @@ export class TopologyTestDriver {
     const all = new Map<string, StateStore>(this.globalStores.all());
     for (const task of this.tasks) for (const [name, store] of task.stores.all()) all.set(name, store);
     return all;
+  }
+
+  /**
+   * Records dropped so far, in total and by reason (`dropped-records-total{reason}` of a running
+   * app): null keys or values where Kafka Streams skips them, negative timestamps, closed windows,
+   * and records a handler skipped.
+   *
+   * @example
+   * ```ts
+   * input.pipeInput(null, 'no key');          // into a groupByKey().count()
+   * driver.droppedRecords(); // { total: 1, byReason: { 'null-key': 1 } }
+   * ```
+   */
+  droppedRecords(): DroppedRecordCounts {
+    const tasks = this.globalTask === undefined ? this.tasks : [...this.tasks, this.globalTask];
+    return sumDroppedRecords(tasks.map((t) => t.droppedRecords));
   }
 
   /** Every topic the topology wrote to so far (including internal and changelog topics). */

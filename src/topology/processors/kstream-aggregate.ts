@@ -2,6 +2,7 @@ import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 import { definedResult } from './defined-result.js';
+import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /**
  * Folds a grouped stream into `storeName` with `step(key, value, previous)`. Records with a
@@ -15,19 +16,15 @@ function kstreamFold<K, V, A>(
   return () => {
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, A>;
+    let drop: DropRecorder;
     return {
       init: (ctx) => {
+        drop = dropRecorder(ctx);
         store = ctx.getStateStore<TimestampedStore<K, A>>(storeName);
         forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, V>) => {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return;
+        if (droppedForNull(drop, record.key, record.value)) return;
         const old = store.get(record.key);
         const oldValue = old === undefined ? null : old.value;
         const timestamp =

@@ -2,6 +2,7 @@ import type { WindowStore } from '../../state/window/window-store.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { OuterJoinKey, OuterJoinValues } from './kstream-kstream-outer-store.js';
 import type { TimestampedStore } from './timestamped-store.js';
+import { dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /**
  * Stream time as both sides of one join see it, per task, and the oldest timestamp that may
@@ -69,6 +70,7 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
   return () => {
     let context: ProcessorContext<K, VOut>;
     let other: WindowStore<K, VOther>;
+    let drop: DropRecorder;
     let outerStore: TimestampedStore<OuterJoinKey<K>, OuterJoinValues> | undefined;
     let tracker: JoinTimeTracker;
 
@@ -118,6 +120,7 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
     return {
       init: (ctx) => {
         context = ctx;
+        drop = dropRecorder(ctx);
         other = ctx.getStateStore<WindowStore<K, VOther>>(side.otherStoreName);
         if (side.outerStoreName !== undefined) outerStore = ctx.getStateStore(side.outerStoreName);
         tracker = side.trackers.get(ctx.taskId);
@@ -134,6 +137,7 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
               timestamp,
               headers: record.headers,
             });
+          else drop(hasValue ? 'null-key' : 'null-value');
           return;
         }
         if (timestamp === tracker.streamTime) emitClosedUnmatched();

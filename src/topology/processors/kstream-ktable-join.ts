@@ -1,5 +1,6 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TimestampedStore } from './timestamped-store.js';
+import { dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /**
  * Joins each stream record with the table row it maps to, looked up when the record arrives.
@@ -19,18 +20,20 @@ export function kstreamTableLookupJoin<K, V, TK, TV, VR>(
   return () => {
     let context: ProcessorContext<K, VR>;
     let table: TimestampedStore<TK, TV>;
+    let drop: DropRecorder;
     return {
       init: (ctx) => {
         context = ctx;
+        drop = dropRecorder(ctx);
         table = ctx.getStateStore<TimestampedStore<TK, TV>>(tableStoreName);
       },
       process: (record: StreamRecord<K, V>) => {
-        if (record.value === null || record.value === undefined) return;
+        if (record.value === null || record.value === undefined) return drop('null-value');
         const joinKey =
           keyMapper === undefined ? (record.key as unknown as TK) : keyMapper(record.key, record.value);
         const keepNullKey = leftJoin && (record.key === null || record.key === undefined);
         const hasJoinKey = joinKey !== null && joinKey !== undefined;
-        if (!hasJoinKey && !keepNullKey) return;
+        if (!hasJoinKey && !keepNullKey) return drop('null-key');
         const row = hasJoinKey ? table.get(joinKey) : undefined;
         if (row === undefined && !leftJoin) return;
         const value = joiner(record.value, row === undefined ? null : row.value, record.key);

@@ -8,6 +8,7 @@ import type { Processor, ProcessorContext, StreamRecord } from '../processor.js'
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
 import { definedResult } from './defined-result.js';
+import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /** @internal Settings of a session-window aggregation processor. */
 export interface SessionWindowAggregateSpec<K, V, A> {
@@ -41,6 +42,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredSessionStore<K, A>;
     let late: LateRecordReporter;
+    let drop: DropRecorder;
     let forward: TableForwarder<Windowed<K>, A>;
     let observedStreamTime = -1;
     let lastEmitCloseTime = -1;
@@ -65,7 +67,8 @@ export function kstreamSessionWindowAggregate<K, V, A>(
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<MeteredSessionStore<K, A>>(spec.storeName);
-        late = new LateRecordReporter(spec.nodeName, store);
+        drop = dropRecorder(ctx);
+        late = new LateRecordReporter(store, drop);
         forward = windowedForwarder(
           ctx,
           store,
@@ -76,7 +79,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
       },
       process: (record: StreamRecord<K, V>) => {
         const { key, value, timestamp: t } = record;
-        if (key === null || key === undefined || value === null || value === undefined) return;
+        if (droppedForNull(drop, key, value)) return;
         if (t > observedStreamTime) observedStreamTime = t;
         // A session can still grow by a record up to `gap` after its end, so it closes `gap` later.
         const closeTime = observedStreamTime - grace - gap;

@@ -9,6 +9,7 @@ import type { Processor, ProcessorContext, StreamRecord } from '../processor.js'
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
 import { definedResult } from './defined-result.js';
+import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /** @internal Settings of a sliding-window aggregation processor. */
 export interface SlidingWindowAggregateSpec<K, V, A> {
@@ -43,6 +44,7 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredWindowStore<K, ValueAndTimestamp<A>>;
     let late: LateRecordReporter;
+    let drop: DropRecorder;
     let forward: TableForwarder<Windowed<K>, A>;
     let observedStreamTime = -1;
     let lastEmitCloseTime = -1;
@@ -182,7 +184,8 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
-        late = new LateRecordReporter(spec.nodeName, store);
+        drop = dropRecorder(ctx);
+        late = new LateRecordReporter(store, drop);
         forward = windowedForwarder(
           ctx,
           store,
@@ -193,7 +196,7 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
       },
       process: (record: StreamRecord<K, V>) => {
         const { key, value, timestamp: t } = record;
-        if (key === null || key === undefined || value === null || value === undefined) return;
+        if (droppedForNull(drop, key, value)) return;
         if (t > observedStreamTime) observedStreamTime = t;
         const closeTime = observedStreamTime - grace;
         if (t + 1 + diff <= closeTime) {

@@ -9,6 +9,7 @@ import type { Processor, ProcessorContext, StreamRecord } from '../processor.js'
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
 import { definedResult } from './defined-result.js';
+import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /** @internal Settings of a time-windowed (tumbling or hopping) aggregation processor. */
 export interface WindowAggregateSpec<K, V, A> {
@@ -34,6 +35,7 @@ export function kstreamWindowAggregate<K, V, A>(
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredWindowStore<K, ValueAndTimestamp<A>>;
     let late: LateRecordReporter;
+    let drop: DropRecorder;
     let forward: TableForwarder<Windowed<K>, A>;
     let observedStreamTime = -1;
     let lastEmitCloseTime = -1;
@@ -59,7 +61,8 @@ export function kstreamWindowAggregate<K, V, A>(
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
-        late = new LateRecordReporter(spec.nodeName, store);
+        drop = dropRecorder(ctx);
+        late = new LateRecordReporter(store, drop);
         forward = windowedForwarder(
           ctx,
           store,
@@ -69,13 +72,7 @@ export function kstreamWindowAggregate<K, V, A>(
         );
       },
       process: (record: StreamRecord<K, V>) => {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return;
+        if (droppedForNull(drop, record.key, record.value)) return;
         const timestamp = record.timestamp;
         if (timestamp > observedStreamTime) observedStreamTime = timestamp;
         const closeTime = observedStreamTime - windows.graceMs;

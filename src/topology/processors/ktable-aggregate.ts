@@ -2,6 +2,7 @@ import type { Processor, StreamRecord } from '../processor.js';
 import type { Change } from '../change.js';
 import { tableForwarder, type TableForwarder, type TimestampedStore } from './timestamped-store.js';
 import { definedResult } from './defined-result.js';
+import { dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /**
  * Folds a re-grouped table's `Change`s into `storeName` with `step(key, change, previous)`.
@@ -15,13 +16,15 @@ function ktableFold<K, V, A>(
   return () => {
     let forward: TableForwarder<K, any>;
     let store: TimestampedStore<K, A>;
+    let drop: DropRecorder;
     return {
       init: (ctx) => {
+        drop = dropRecorder(ctx);
         store = ctx.getStateStore<TimestampedStore<K, A>>(storeName);
         forward = tableForwarder(ctx, store);
       },
       process: (record: StreamRecord<K, Change<V>>) => {
-        if (record.key === null || record.key === undefined) return;
+        if (record.key === null || record.key === undefined) return drop('null-key');
         const old = store.get(record.key);
         const oldAgg = old === undefined ? null : old.value;
         const agg = definedResult(step(record.key, record.value, oldAgg), 'The aggregator');

@@ -3,6 +3,7 @@ import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { CombinedKey, SubscriptionResponse, SubscriptionWrapper } from './ktable-fk-join-wrappers.js';
 import type { TimestampedStore } from './timestamped-store.js';
+import { dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /**
  * Right side of a foreign-key join, right-table updates: sends the new right row (or `null` for a
@@ -15,13 +16,15 @@ export function ktableFkJoinForeignTable<KO, K, VO>(
   return () => {
     let context: ProcessorContext<K, SubscriptionResponse<VO>>;
     let subscriptions: TimestampedStore<CombinedKey<KO, K>, SubscriptionWrapper<K>>;
+    let drop: DropRecorder;
     return {
       init: (ctx) => {
         context = ctx;
+        drop = dropRecorder(ctx);
         subscriptions = ctx.getStateStore(subscriptionStoreName);
       },
       process: (record: StreamRecord<KO, Change<VO>>) => {
-        if (record.key === null || record.key === undefined) return;
+        if (record.key === null || record.key === undefined) return drop('null-key');
         const subscribers = subscriptions.prefixScan(record.key, foreignKeyPrefixSerde);
         try {
           for (const { value: entry } of subscribers) {

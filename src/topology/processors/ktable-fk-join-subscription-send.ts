@@ -7,6 +7,7 @@ import {
   type SubscriptionResponse,
   type SubscriptionWrapper,
 } from './ktable-fk-join-wrappers.js';
+import { dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /** Where the send processor forwards: the subscription topic, and (left join, null foreign key) the response join. */
 export interface SubscriptionSendTargets {
@@ -45,6 +46,7 @@ export function ktableFkJoinSubscriptionSend<K, V, KO>(
   };
   return () => {
     let context: ProcessorContext<unknown, unknown>;
+    let drop: DropRecorder;
     let record: StreamRecord<K, Change<V>>;
     let hash: Buffer | null;
     const send = (foreignKey: KO | null, instruction: SubscriptionInstruction): void => {
@@ -108,9 +110,12 @@ export function ktableFkJoinSubscriptionSend<K, V, KO>(
       }
     };
     return {
-      init: (ctx) => void (context = ctx),
+      init: (ctx) => {
+        context = ctx;
+        drop = dropRecorder(ctx);
+      },
       process: (update: StreamRecord<K, Change<V>>) => {
-        if (update.key === null || update.key === undefined) return;
+        if (update.key === null || update.key === undefined) return drop('null-key');
         record = update;
         hash = valueHash(update.value.newValue, valueSerde);
         if (leftJoin) leftJoinInstructions();

@@ -2,6 +2,7 @@ import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TimestampedStore } from './timestamped-store.js';
 import { definedResult } from './defined-result.js';
+import { dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /**
  * Which sides must hold a row for a result to exist, seen from the side a processor serves:
@@ -32,13 +33,15 @@ export function ktableKTableJoinSide<K, VThis, VOther, VR>(
   return () => {
     let context: ProcessorContext<K, Change<VR>>;
     let other: TimestampedStore<K, VOther>;
+    let drop: DropRecorder;
     return {
       init: (ctx) => {
         context = ctx;
+        drop = dropRecorder(ctx);
         other = ctx.getStateStore<TimestampedStore<K, VOther>>(otherStoreName);
       },
       process: (record: StreamRecord<K, Change<VThis>>) => {
-        if (record.key === null || record.key === undefined) return;
+        if (record.key === null || record.key === undefined) return drop('null-key');
         const row = other.get(record.key);
         const otherValue = row === undefined ? null : row.value;
         const newValue = result(record.key, record.value.newValue, otherValue);

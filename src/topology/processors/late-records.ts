@@ -1,24 +1,15 @@
-import { consoleLogger } from '../../logger.js';
-import type { Logger } from '../../logger.js';
 import type { DroppedRecordsSensor } from '../../state/window/metered-window-store.js';
-
-/** Log one warning per this many dropped records (the first one is always logged). */
-export const LATE_RECORD_LOG_EVERY = 1000;
-
-const defaultLogger = consoleLogger('warn', { component: 'windowed-aggregate' });
+import type { DropRecorder } from '../dropped-records.js';
 
 /**
  * @internal Reports records a windowed operator drops because their window closed: counts each on
- * the operator's store (`metrics().droppedRecords`) and logs a warning for the first and then
- * every {@link LATE_RECORD_LOG_EVERY}th, so drops are never silent and never flood the log.
+ * the operator's store (`metrics().droppedRecords`) and as the task's `late-window` drop, whose
+ * first occurrence is logged at warn through the configured logger.
  */
 export class LateRecordReporter {
-  #dropped = 0;
-
   constructor(
-    private readonly nodeName: string,
     private readonly sensor: DroppedRecordsSensor,
-    private readonly logger: Logger = defaultLogger,
+    private readonly recordDrop: DropRecorder,
   ) {}
 
   drop(details: {
@@ -29,12 +20,7 @@ export class LateRecordReporter {
     streamTime: number;
   }): void {
     this.sensor.recordDroppedRecord();
-    if (this.#dropped++ % LATE_RECORD_LOG_EVERY === 0) {
-      this.logger.warn(
-        { node: this.nodeName, ...details, droppedRecords: this.#dropped },
-        'Skipping record for expired window (stream time is past window end + grace).',
-      );
-    }
+    this.recordDrop('late-window', details);
   }
 }
 

@@ -5,26 +5,15 @@ import {
   Serdes,
   Stores,
   StreamsBuilder,
-  StreamsError,
   Topology,
   TopologyError,
   type Serde,
 } from '../../../src/index.js';
 import type { TopologyTestDriver } from '../../../src/testing/index.js';
-import { driverFor, recordingLogger } from './support/harness.js';
+import { driverFor, recordingLogger, thrown } from './support/harness.js';
 
 let driver: TopologyTestDriver | undefined;
 afterEach(() => driver?.close());
-
-function thrown(fn: () => unknown): StreamsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StreamsError) return error;
-    throw error;
-  }
-  throw new Error('expected a StreamsError');
-}
 
 describe('build-time errors name the node and the fix', () => {
   it('an unknown store name', () => {
@@ -179,7 +168,11 @@ describe('deserialization errors', () => {
       'a',
       'b',
     ]);
-    expect(logger.entries).toEqual([{ level: 'warn', message: 'skipping record (logAndContinue)' }]);
+    expect(logger.entries.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual([
+      'skipping record (logAndContinue)',
+      expect.stringMatching(/Skipping record that failed to deserialize.*dropped-records-total/),
+    ]);
+    expect(driver.droppedRecords()).toEqual({ total: 1, byReason: { deserialization: 1 } });
   });
 
   it('a handler function gets the error and the raw record', () => {

@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessingError, Serdes, StreamsBuilder, StreamsError } from '../../../src/index.js';
+import { ProcessingError, Serdes, StreamsBuilder } from '../../../src/index.js';
 import type { TopologyTestDriver } from '../../../src/testing/index.js';
-import { driverFor } from '../dsl/support/harness.js';
+import { driverFor, thrown } from '../dsl/support/harness.js';
 
 let driver: TopologyTestDriver | undefined;
 afterEach(() => driver?.close());
 
 const kv = { key: Serdes.string(), value: Serdes.string() };
-
-function thrown(fn: () => unknown): StreamsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StreamsError) return error;
-    throw error;
-  }
-  throw new Error('expected a StreamsError');
-}
 
 /** mapValues that forgets to return for `forget`, returns null for `delete`. */
 function forgetfulMapper() {

@@ -1,4 +1,11 @@
-import { Serdes, StreamsBuilder, type KStream, type Logger, type Topology } from '../../../../src/index.js';
+import {
+  Serdes,
+  StreamsBuilder,
+  StreamsError,
+  type KStream,
+  type Logger,
+  type Topology,
+} from '../../../../src/index.js';
 import { TopologyTestDriver, type TestDriverConfig } from '../../../../src/testing/index.js';
 
 /** A logger that records entries instead of printing them, so tests stay quiet and can assert on logs. */
@@ -25,4 +32,15 @@ export function driverFor(
 export function stringStream(): { builder: StreamsBuilder; input: KStream<string, string> } {
   const builder = new StreamsBuilder();
   return { builder, input: builder.stream('input', { key: Serdes.string(), value: Serdes.string() }) };
+}
+
+/** The StreamsError `fn` throws (fails the test if it throws nothing or something else). */
+export function thrown(fn: () => unknown): StreamsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StreamsError) return error;
+    throw error;
+  }
+  throw new Error('expected a StreamsError');
 }
