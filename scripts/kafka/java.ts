@@ -162,6 +162,12 @@ function startNode(libDir: string, nodeDir: string, dataDir: string): number {
   return child.pid;
 }
 
+/** Starts node `index` (0-based) of a Java cluster again on its formatted data; resolves with its pid. */
+export async function restartJavaNode(state: ClusterState, index: number): Promise<number> {
+  const libDir = await resolveKafkaJars(() => undefined);
+  return startNode(libDir, join(state.dataDir!, `node-${index + 1}`), state.dataDir!);
+}
+
 /** The last lines of each node's logs, for error messages. */
 export function javaLogTail(dataDir: string, nodes: number, lines = 20): string {
   const parts: string[] = [];

@@ -14,7 +14,10 @@ export function runDir(): string {
   return join(cacheRoot(), 'run');
 }
 
-/** One state file per cluster size, so a 1-node and a 3-node cluster can coexist. */
-export function stateFile(nodes: number): string {
-  return join(runDir(), `cluster-${nodes}.json`);
+/**
+ * One state file per cluster size, so a 1-node and a 3-node cluster can coexist; a private
+ * cluster (one test's own, never shared) has its own file under its `id`.
+ */
+export function stateFile(nodes: number, id?: string): string {
+  return join(runDir(), id === undefined ? `cluster-${nodes}.json` : `cluster-${nodes}-${id}.json`);
 }

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { dockerEngineProblem, removeContainer, startDockerCluster } from './docker.js';
-import { javaLogTail, javaToolchainProblem, startJavaCluster } from './java.js';
+import { javaLogTail, javaToolchainProblem, restartJavaNode, startJavaCluster } from './java.js';
+import { isPortAnswering } from './ports.js';
 import { waitForCluster } from './ready.js';
 import {
   type ClusterState,
@@ -30,6 +31,13 @@ export interface KafkaCluster {
    * unless it was started with `keep` (by `kafka:up`); clusters from `KAFKA_BROKERS` are never stopped.
    */
   stop(): Promise<void>;
+  /**
+   * Isolated Java clusters only: stops node `index` (0-based) with SIGTERM (a clean shutdown) or
+   * SIGKILL (`'kill'`) and resolves once its process is gone.
+   */
+  stopNode?(index: number, how?: 'clean' | 'kill'): Promise<void>;
+  /** Isolated Java clusters only: starts a stopped node again on its data; resolves once its port answers. */
+  startNode?(index: number): Promise<void>;
 }
 
 export interface EnsureKafkaOptions {
@@ -41,6 +49,11 @@ export interface EnsureKafkaOptions {
   keep?: boolean;
   /** How long to wait for the brokers to answer; 90 s by default. */
   readyTimeoutMs?: number;
+  /**
+   * A cluster of this process's own (Java only), never reused by or shared with another: for
+   * tests that stop and restart brokers. It has `stopNode`/`startNode`; `stop()` ends it.
+   */
+  isolated?: boolean;
 }
 
 /** No way to get a broker exists on this machine; the message lists what was tried. */
@@ -66,6 +79,17 @@ export class KafkaUnavailableError extends Error {
 export async function ensureKafka(options: EnsureKafkaOptions = {}): Promise<KafkaCluster> {
   const nodes = options.nodes ?? 1;
   const log = options.log ?? (() => undefined);
+  if (options.isolated) {
+    // KAFKA_BROKERS names a shared cluster, which a test that stops brokers must never touch.
+    const problem = await javaToolchainProblem();
+    if (problem !== undefined) throw new KafkaUnavailableError(`No isolated Kafka cluster: ${problem}`);
+    // Its own state file and data dir: nothing shared, so no provisioning lock.
+    const state = {
+      ...(await startJavaCluster(nodes, log)),
+      id: `own-${process.pid}-${Date.now().toString(36)}`,
+    };
+    return withNodeControl(await startedAndReady(state, options, log));
+  }
   const fromEnv = process.env.KAFKA_BROKERS?.split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
@@ -81,24 +105,66 @@ export async function ensureKafka(options: EnsureKafkaOptions = {}): Promise<Kaf
       return register(existing, options.keep ?? false, false);
     }
     if (existing) await destroyCluster(existing, log);
-
-    const state = await startCluster(nodes, log);
-    writeState(state);
-    try {
-      await waitForCluster({
-        brokers: state.brokers,
-        nodes,
-        timeoutMs: options.readyTimeoutMs ?? 90_000,
-        deadReason: () => deadReason(state),
-        logTail: () => (state.dataDir ? javaLogTail(state.dataDir, nodes) : ''),
-      });
-    } catch (error) {
-      await destroyCluster(state, log);
-      throw error;
-    }
-    log(`Kafka (${state.how}, ${nodes} node(s)) ready at ${state.brokers.join(',')}`);
-    return register({ ...state, ready: true }, options.keep ?? false, true);
+    return startedAndReady(await startCluster(nodes, log), options, log);
   });
+}
+
+async function startedAndReady(
+  state: ClusterState,
+  options: EnsureKafkaOptions,
+  log: (line: string) => void,
+): Promise<KafkaCluster & { state: ClusterState }> {
+  const { nodes } = state;
+  writeState(state);
+  try {
+    await waitForCluster({
+      brokers: state.brokers,
+      nodes,
+      timeoutMs: options.readyTimeoutMs ?? 90_000,
+      deadReason: () => deadReason(state),
+      logTail: () => (state.dataDir ? javaLogTail(state.dataDir, nodes) : ''),
+    });
+  } catch (error) {
+    await destroyCluster(state, log);
+    throw error;
+  }
+  log(`Kafka (${state.how}, ${nodes} node(s)) ready at ${state.brokers.join(',')}`);
+  return { ...register({ ...state, ready: true }, options.keep ?? false, true), state };
+}
+
+function withNodeControl(cluster: KafkaCluster & { state: ClusterState }): KafkaCluster {
+  const { state, ...rest } = cluster;
+  const pidOf = (index: number) => readState(state.nodes, state.id)?.pids[index] ?? state.pids[index]!;
+  return {
+    ...rest,
+    async stopNode(index, how = 'clean') {
+      const pid = pidOf(index);
+      signal([pid], how === 'kill' ? 'SIGKILL' : 'SIGTERM');
+      if (!(await allExited([pid], 60_000))) {
+        signal([pid], 'SIGKILL');
+        await allExited([pid], 5_000);
+      }
+    },
+    async startNode(index) {
+      const pid = await restartJavaNode(state, index);
+      await withProvisioningLock(async () => {
+        const current = readState(state.nodes, state.id) ?? state;
+        const pids = [...current.pids];
+        pids[index] = pid;
+        writeState({ ...current, pids });
+      });
+      const deadline = Date.now() + 90_000;
+      while (!(await isPortAnswering(state.brokers[index]!))) {
+        if (!isProcessAlive(pid))
+          throw new Error(
+            `Kafka node ${index + 1} exited on restart:\n${javaLogTail(state.dataDir!, state.nodes)}`,
+          );
+        if (Date.now() > deadline)
+          throw new Error(`Kafka node ${index + 1} not answering 90 s after restart`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+  };
 }
 
 /**
@@ -159,7 +225,7 @@ function register(state: ClusterState, keep: boolean, started: boolean): KafkaCl
 
 async function release(held: ClusterState): Promise<void> {
   await withProvisioningLock(async () => {
-    const state = readState(held.nodes);
+    const state = readState(held.nodes, held.id);
     // Someone ran `kafka:down` meanwhile; the file (if any) now describes another cluster.
     if (!state || state.startedAt !== held.startedAt) return;
     const leases = [...state.leases];
@@ -186,7 +252,7 @@ async function destroyCluster(state: ClusterState, log: (line: string) => void):
     await allExited(ours, 5_000);
   }
   if (state.dataDir) rmSync(state.dataDir, { recursive: true, force: true });
-  removeState(state.nodes);
+  removeState(state);
 }
 
 function signal(pids: number[], name: NodeJS.Signals): void {

@@ -20,11 +20,13 @@ export interface ClusterState {
   /** Processes currently using the cluster; the last one to leave stops it unless `kept`. */
   leases: number[];
   startedAt: string;
+  /** Set for a private cluster: started for one process, never reused by another. */
+  id?: string;
 }
 
-export function readState(nodes: number): ClusterState | undefined {
+export function readState(nodes: number, id?: string): ClusterState | undefined {
   try {
-    return JSON.parse(readFileSync(stateFile(nodes), 'utf8')) as ClusterState;
+    return JSON.parse(readFileSync(stateFile(nodes, id), 'utf8')) as ClusterState;
   } catch {
     return undefined;
   }
@@ -32,11 +34,11 @@ export function readState(nodes: number): ClusterState | undefined {
 
 export function writeState(state: ClusterState): void {
   mkdirSync(runDir(), { recursive: true });
-  writeFileSync(stateFile(state.nodes), JSON.stringify(state, null, 2) + '\n');
+  writeFileSync(stateFile(state.nodes, state.id), JSON.stringify(state, null, 2) + '\n');
 }
 
-export function removeState(nodes: number): void {
-  rmSync(stateFile(nodes), { force: true });
+export function removeState(state: Pick<ClusterState, 'nodes' | 'id'>): void {
+  rmSync(stateFile(state.nodes, state.id), { force: true });
 }
 
 /** Every state file present, whatever the cluster size. */
@@ -48,9 +50,9 @@ export function allStates(): ClusterState[] {
     return [];
   }
   return names
-    .map((name) => /^cluster-(\d+)\.json$/.exec(name)?.[1])
-    .filter((nodes): nodes is string => nodes !== undefined)
-    .map((nodes) => readState(Number(nodes)))
+    .map((name) => /^cluster-(\d+)(?:-(.+))?\.json$/.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => readState(Number(match[1]), match[2]))
     .filter((state): state is ClusterState => state !== undefined);
 }
 

@@ -7,6 +7,7 @@ import type { KafkaStreams } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
 import { ledgerApp } from './support/ledger-app.js';
+import { readCommitted } from './support/read-committed.js';
 import { waitUntil } from './support/word-count-app.js';
 
 const dirs: string[] = [];
@@ -38,38 +39,6 @@ function startWorker(args: string[]): Promise<ChildProcess> {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('RUNNING') && resolve(child));
     child.on('exit', (code, signal) => signal === null && reject(new Error(`worker exited with ${code}`)));
   });
-}
-
-async function readTopic(brokers: string[], topic: string): Promise<{ key: string; value: Buffer }[]> {
-  const kafka = createKafkaClient({ brokers, clientId: 'verify' });
-  const admin = await kafka.admin();
-  const partitions = (await admin.describeTopics([topic]))[topic]!;
-  const ends = await admin.listOffsets(
-    Array.from({ length: partitions }, (_, partition) => ({ topic, partition })),
-  );
-  const out: { key: string; value: Buffer }[] = [];
-  const ranges = ends.filter((e) => BigInt(e.end) > BigInt(e.begin));
-  if (ranges.length > 0) {
-    const reader = kafka.partitionReader({
-      groupIdPrefix: 'verify',
-      isolation: 'read_committed',
-      partitions: ranges.map((e) => ({
-        topic,
-        partition: e.partition,
-        fromOffset: e.begin,
-        untilOffset: e.end,
-      })),
-    });
-    await reader.run({
-      eachBatch: async (b) => {
-        for (const m of b.messages) out.push({ key: m.key!.toString(), value: m.value! });
-      },
-    });
-    await reader.close();
-  }
-  await admin.close();
-  await kafka.close();
-  return out;
 }
 
 async function killLoop(guarantee: 'exactly_once' | 'at_least_once') {
@@ -128,7 +97,7 @@ async function killLoop(guarantee: 'exactly_once' | 'at_least_once') {
   await waitUntil(
     async () => {
       const latest = new Map(
-        (await readTopic(brokers, sums)).map((r) => [r.key, Number(r.value.readBigInt64BE(0))]),
+        (await readCommitted(brokers, sums)).map((r) => [r.key, Number(r.value!.readBigInt64BE(0))]),
       );
       // At-least-once may count a payment twice after a crash, never zero times.
       return [...truth].every(([k, v]) =>
@@ -138,7 +107,7 @@ async function killLoop(guarantee: 'exactly_once' | 'at_least_once') {
     120_000,
     guarantee === 'exactly_once' ? 'final balances equal to the truth' : 'final balances at least the truth',
   );
-  const echoed = (await readTopic(brokers, echo)).map((r) => r.value.toString());
+  const echoed = (await readCommitted(brokers, echo)).map((r) => r.value!.toString());
   const ids = new Set(echoed);
   expect(ids.size).toBe(produced);
   await survivor.close();

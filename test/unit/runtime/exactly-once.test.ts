@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder } from '../../../src/index.js';
 import { createEmbeddedKafka } from '../../../src/kafka/index.js';
+import { readTopic } from '../../support/read-topic.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -69,26 +70,5 @@ it.each([{ maxBufferedRecords: 10_000 }, { maxBufferedRecords: 3 }])(
 );
 
 async function readLatest(kafka: ReturnType<typeof createEmbeddedKafka>, topic: string) {
-  const admin = await kafka.admin();
-  const ends = await admin.listOffsets([0, 1].map((partition) => ({ topic, partition })));
-  const out = new Map<string, number>();
-  const ranges = ends.filter((e) => e.end !== e.begin);
-  if (ranges.length === 0) return out;
-  const reader = kafka.partitionReader({
-    groupIdPrefix: 'verify',
-    isolation: 'read_committed',
-    partitions: ranges.map((e) => ({
-      topic,
-      partition: e.partition,
-      fromOffset: e.begin,
-      untilOffset: e.end,
-    })),
-  });
-  await reader.run({
-    eachBatch: async (batch) => {
-      for (const m of batch.messages) out.set(m.key!.toString(), m.value!.readDoubleBE(0));
-    },
-  });
-  await reader.close();
-  return out;
+  return new Map((await readTopic(kafka, topic)).map((r) => [r.key, r.value!.readDoubleBE(0)]));
 }

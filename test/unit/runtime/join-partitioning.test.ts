@@ -4,32 +4,14 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder } from '../../../src/index.js';
 import { createEmbeddedKafka, type EmbeddedKafka } from '../../../src/kafka/index.js';
+import { readTopic } from '../../support/read-topic.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function latest(kafka: EmbeddedKafka, topic: string): Promise<Map<string, string | null>> {
-  const admin = await kafka.admin();
-  const n = (await admin.describeTopics([topic]))[topic]!;
-  const ends = await admin.listOffsets(Array.from({ length: n }, (_, partition) => ({ topic, partition })));
-  const out = new Map<string, string | null>();
-  const ranges = ends.filter((e) => e.end !== e.begin);
-  if (ranges.length === 0) return out;
-  const reader = kafka.partitionReader({
-    groupIdPrefix: 'verify',
-    partitions: ranges.map((e) => ({
-      topic,
-      partition: e.partition,
-      fromOffset: e.begin,
-      untilOffset: e.end,
-    })),
-  });
-  await reader.run({
-    eachBatch: async (b) => {
-      for (const m of b.messages) out.set(m.key!.toString(), m.value === null ? null : m.value.toString());
-    },
-  });
-  await reader.close();
-  return out;
+  return new Map(
+    (await readTopic(kafka, topic)).map((r) => [r.key, r.value === null ? null : r.value.toString()]),
+  );
 }
 
 async function until(check: () => Promise<boolean>) {
