@@ -140,4 +140,4 @@ export {
 export type { ExceptionHandler, FailedRecord, HandlerResponse } from './runtime/exception-handlers.js';
 export type { DroppedRecordCounts } from './runtime/dropped-records.js';
 export type { DropReason } from './topology/dropped-records.js';
-export type { Logger } from './logger.js';
+export { consoleLogger, type Logger, type LogLevel } from './logger.js';

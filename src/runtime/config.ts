@@ -3,7 +3,7 @@ import type { KafkaClient } from '../kafka/port.js';
 import type { Serde } from '../serde/serde.js';
 import type { RestoreListener } from './events.js';
 import type { ExceptionHandler } from './exception-handlers.js';
-import type { Logger } from '../logger.js';
+import { isLogLevel, type Logger, type LogLevel } from '../logger.js';
 import { checkUncaughtExceptionHandler, type UncaughtExceptionHandler } from './uncaught-exception.js';
 
 /** `at_least_once` (default): nothing lost, duplicates possible after a crash. */
@@ -78,8 +78,13 @@ export interface StreamsConfig {
   /** Passed to the Kafka client. */
   ssl?: boolean | Record<string, unknown>;
   sasl?: { mechanism: string; [key: string]: unknown };
-  /** A pino-compatible logger. Default: JSON lines on stderr at `info`. */
+  /**
+   * A pino-compatible logger (checked at construction: it needs debug, info, warn and error).
+   * Default: `consoleLogger(logLevel)`, JSON lines on stderr.
+   */
   logger?: Logger;
+  /** Entries below this level are not logged (also with a `logger`). Default `'info'`. */
+  logLevel?: LogLevel;
   /** Called as stores restore from their changelogs. */
   restoreListener?: RestoreListener;
 }
@@ -130,6 +135,7 @@ const KNOWN_KEYS = new Set<string>([
   'ssl',
   'sasl',
   'logger',
+  'logLevel',
   'restoreListener',
 ]);
 
@@ -196,6 +202,11 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     (typeof config.stateDir !== 'string' || config.stateDir.length === 0)
   ) {
     throw new ConfigError(`stateDir must be a non-empty path; got ${JSON.stringify(config.stateDir)}.`);
+  }
+  if (config.logLevel !== undefined && !isLogLevel(config.logLevel)) {
+    throw new ConfigError(
+      `logLevel must be 'debug', 'info', 'warn', 'error' or 'silent'; got ${JSON.stringify(config.logLevel)}.`,
+    );
   }
   for (const key of ['deserializationExceptionHandler', 'processingExceptionHandler'] as const) {
     const h = config[key];

@@ -13,7 +13,8 @@ import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
 import { allNodes, requireNodeSerdes } from './node-context.js';
-import { consoleLogger, type Logger } from '../logger.js';
+import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
+import { isolated } from './isolated-observable.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { lockApplicationDir, type StateLock } from './state-directory.js';
 import { StreamThread, taskHost } from './stream-thread.js';
@@ -96,9 +97,13 @@ export class KafkaStreams {
   private closing: Promise<void> | undefined;
 
   /** Lifecycle states as they change, starting with the current one. */
-  readonly state$: Observable<StreamsState> = this.stateSubject.asObservable();
+  readonly state$: Observable<StreamsState> = isolated(this.stateSubject, (error) =>
+    this.reportSubscriberError('state$', error),
+  );
   /** Rebalances, commits, restore progress and errors. */
-  readonly events$: Observable<StreamsEvent> = this.eventSubject.asObservable();
+  readonly events$: Observable<StreamsEvent> = isolated(this.eventSubject, (error) =>
+    this.reportSubscriberError('events$', error),
+  );
 
   constructor(
     private readonly topology: Topology,
@@ -111,9 +116,11 @@ export class KafkaStreams {
     this.cacheBudget.maxBytes = this.config.cacheMaxBytes;
     topology.validate();
     requireNodeSerdes(allNodes(topology), this.config);
+    const level = this.config.logLevel ?? 'info';
     this.logger =
-      this.config.logger ??
-      consoleLogger('info', { app: this.config.applicationId, client: this.config.clientId });
+      this.config.logger === undefined
+        ? consoleLogger(level, { app: this.config.applicationId, client: this.config.clientId })
+        : guardedLogger(this.config.logger, level);
     this.stateDir = this.config.stateDir ?? join(tmpdir(), 'tributary');
     this.uncaughtExceptionHandler = this.config.uncaughtExceptionHandler;
   }
@@ -454,6 +461,11 @@ export class KafkaStreams {
     // Without committing: what was processed since the last commit is processed again by the next owner.
     for (const thread of this.threads) thread.abandon();
     void this.releaseClients();
+  }
+
+  /** A subscriber that throws is reported and stays subscribed; the app keeps running. */
+  private reportSubscriberError(stream: 'state$' | 'events$', error: unknown): void {
+    this.logger.error({ err: error }, `a subscriber of ${stream} threw; the application keeps running`);
   }
 
   private transition(to: StreamsState): void {

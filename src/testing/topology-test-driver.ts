@@ -7,7 +7,7 @@ import {
   type FailedRecord,
   type HandlerResponse,
 } from '../runtime/exception-handlers.js';
-import { consoleLogger, type Logger } from '../logger.js';
+import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
 import { sumDroppedRecords, type DroppedRecordCounts } from '../runtime/dropped-records.js';
@@ -92,7 +92,10 @@ export class TopologyTestDriver {
       throw new ConfigError('applicationId must be a non-empty string.');
     }
     this.wallClock = initialWallClockMs;
-    this.logger = config.logger ?? consoleLogger('warn', { component: 'TopologyTestDriver' });
+    this.logger =
+      config.logger === undefined
+        ? consoleLogger('warn', { component: 'TopologyTestDriver' })
+        : guardedLogger(config.logger);
     topology.validate();
     requireNodeSerdes(allNodes(topology), config);
     topology.defaultDslStore = 'in-memory';
