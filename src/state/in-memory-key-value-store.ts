@@ -1,6 +1,7 @@
 import { keyString, prefixUpperBound } from './internal/byte-keys.js';
 import { SnapshotIterator } from './internal/key-value-iterators.js';
-import { SortedCursor, SortedStringMap } from './internal/sorted-string-map.js';
+import { OnDemandSortedMap } from './internal/on-demand-sorted-map.js';
+import { SortedCursor } from './internal/sorted-string-map.js';
 import type { CursorBounds } from './internal/sorted-string-map.js';
 import { storeNotOpen } from './internal/store-errors.js';
 import type {
@@ -28,7 +29,7 @@ import type {
 export class InMemoryKeyValueStore implements KeyValueBytesStore {
   readonly name: string;
   readonly persistent = false;
-  readonly #entries = new SortedStringMap<Buffer>();
+  readonly #entries = new OnDemandSortedMap<Buffer>();
   #open = false;
 
   constructor(name: string) {

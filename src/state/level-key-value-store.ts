@@ -4,7 +4,8 @@ import { Level } from 'level';
 import { StateStoreError } from '../errors.js';
 import { keyBytes, keyString, prefixUpperBound } from './internal/byte-keys.js';
 import { LookaheadIterator } from './internal/key-value-iterators.js';
-import { SortedCursor, SortedStringMap } from './internal/sorted-string-map.js';
+import { OnDemandSortedMap } from './internal/on-demand-sorted-map.js';
+import { SortedCursor } from './internal/sorted-string-map.js';
 import type { CursorBounds } from './internal/sorted-string-map.js';
 import { storeNotOpen } from './internal/store-errors.js';
 import type {
@@ -27,7 +28,7 @@ type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  * `<taskDir>/<name>`.
  *
  * LevelDB iterators are asynchronous and per-record store calls are not, so the store keeps an
- * in-memory sorted index of every key (keys only, loaded at `init`). Each index entry holds either
+ * in-memory index of every key (keys only, loaded at `init`; sorted from the first range scan on). Each index entry holds either
  * the key's unflushed value or a marker meaning "read it with `getSync`". So:
  * - `get` of an absent key costs no disk read; of a flushed key, one `getSync`;
  * - `put`/`delete` only touch memory; `flush()` writes everything since the last flush as one
@@ -49,7 +50,7 @@ type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
 export class LevelKeyValueStore implements KeyValueBytesStore {
   readonly name: string;
   readonly persistent = true;
-  readonly #index = new SortedStringMap<IndexedValue>();
+  readonly #index = new OnDemandSortedMap<IndexedValue>();
   /** Keys written since the last flush began. */
   #dirty = new Set<string>();
   #db: LevelDb | undefined;
@@ -81,20 +82,26 @@ export class LevelKeyValueStore implements KeyValueBytesStore {
     const db = this.#openDb();
     if (this.#dirty.size === 0) return this.#flushing;
     const operations: BatchOperation[] = [];
+    /** The key strings of the puts, in the order of their operations. */
+    const putKeys: string[] = [];
     for (const k of this.#dirty) {
       const value = this.#index.get(k);
       if (value === undefined) operations.push({ type: 'del', key: keyBytes(k) });
-      else if (value !== ON_DISK) operations.push({ type: 'put', key: keyBytes(k), value });
+      else if (value !== ON_DISK) {
+        operations.push({ type: 'put', key: keyBytes(k), value });
+        putKeys.push(k);
+      }
     }
     this.#dirty = new Set();
     // Chained so batches reach the database in the order their flushes were called.
     this.#flushing = this.#flushing.then(async () => {
       await db.batch(operations);
+      let p = 0;
       for (const op of operations) {
+        if (op.type !== 'put') continue;
+        const k = putKeys[p++] as string;
         // Release the value from memory unless it was overwritten while the batch was in flight.
-        if (op.type === 'put' && this.#index.get(keyString(op.key)) === op.value) {
-          this.#index.set(keyString(op.key), ON_DISK);
-        }
+        if (this.#index.get(k) === op.value) this.#index.set(k, ON_DISK);
       }
     });
     return this.#flushing;

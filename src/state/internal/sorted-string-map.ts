@@ -64,6 +64,18 @@ export class SortedStringMap<V> {
   /** True while the current chunk array is referenced by a snapshot and must not be mutated. */
   #chunksShared = false;
 
+  /** A map of `keys` (strictly ascending, no duplicates) to `values`, loaded in O(n). */
+  static fromSorted<V>(keys: readonly string[], values: readonly V[]): SortedStringMap<V> {
+    const map = new SortedStringMap<V>();
+    // Half-full chunks leave room for inserts before the first split.
+    const step = MAX_CHUNK_LENGTH >>> 1;
+    for (let i = 0; i < keys.length; i += step) {
+      map.#chunks.push({ keys: keys.slice(i, i + step), values: values.slice(i, i + step), generation: 0 });
+    }
+    map.#size = keys.length;
+    return map;
+  }
+
   get size(): number {
     return this.#size;
   }

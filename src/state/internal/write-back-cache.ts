@@ -1,5 +1,5 @@
 import type { CacheBudget, StateStoreContext } from '../store.js';
-import { SortedCursor, SortedStringMap } from './sorted-string-map.js';
+import { OnDemandSortedMap } from './on-demand-sorted-map.js';
 import type { SortedSnapshot } from './sorted-string-map.js';
 
 /** Bookkeeping bytes charged per entry on top of its key and value, so tiny entries still count. */
@@ -30,8 +30,8 @@ interface CacheEntry extends CachedValue {
 
 /**
  * @internal The write-back LRU cache behind the key-value, window and session caching layers: entries keyed
- * by store-key strings (latin1, so string order is byte order), a sorted map of the dirty ones,
- * and the byte accounting against `context.cacheMaxBytes` or the instance-wide
+ * by store-key strings (latin1, so string order is byte order), the dirty ones (sorted only when
+ * a flush or a range merge needs their order), and the byte accounting against `context.cacheMaxBytes` or the instance-wide
  * `context.cacheBudget`. The layer owning it decides the key layout and what writing down means
  * (`writeDown`).
  *
@@ -53,7 +53,7 @@ export class WriteBackCache {
   #budget: CacheBudget | undefined;
   readonly #entries = new Map<string, CacheEntry>();
   /** The dirty entries' values by key, for ordered flushes and range merges. */
-  #dirty = new SortedStringMap<Buffer | null>();
+  #dirty = new OnDemandSortedMap<Buffer | null>();
   #newest: CacheEntry | undefined;
   #oldest: CacheEntry | undefined;
 
@@ -116,9 +116,10 @@ export class WriteBackCache {
   /** Writes every dirty entry down, in key order. */
   flush(): void {
     const toFlush = this.#dirty;
-    this.#dirty = new SortedStringMap();
-    for (const cursor = new SortedCursor(toFlush.snapshot()); cursor.key !== undefined; cursor.advance()) {
-      const entry = this.#entries.get(cursor.key);
+    // A cache that was range-read will likely be again: keep its dirty keys sorted as it goes.
+    this.#dirty = new OnDemandSortedMap(toFlush.ordered);
+    for (const key of toFlush.sortedKeys()) {
+      const entry = this.#entries.get(key);
       // Gone or clean: an eviction triggered by the listener already wrote it down.
       if (entry === undefined || !entry.dirty) continue;
       this.#flushEntry(entry);
