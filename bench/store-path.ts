@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { consoleLogger } from '../src/logger.js';
 import { KafkaRecordCollector } from '../src/runtime/kafka-record-collector.js';
 import { StreamTask, type TaskHost } from '../src/runtime/stream-task.js';
 import { TaskStores } from '../src/runtime/task-stores.js';
@@ -78,10 +79,14 @@ const host: TaskHost = {
   onProcessingError: () => 'fail',
   globalStore: () => undefined,
   requestCommit: () => undefined,
+  logger: consoleLogger('warn'),
 };
 
 /** Runs `records` inputs through four fresh tasks; returns the CPU spent and the records sent. */
-async function runTopology(data: readonly Input[], options: Required<StorePathOptions>): Promise<[number, number]> {
+async function runTopology(
+  data: readonly Input[],
+  options: Required<StorePathOptions>,
+): Promise<[number, number]> {
   const topology = benchTopology('count', INPUT, OUTPUT);
   topology.defaultDslStore = 'persistent'; // what KafkaStreams sets by default
   const changelog = topology.changelogTopic(APPLICATION_ID, 'counts') as string;
