@@ -164,6 +164,38 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
         `brokers must be an array of "host:port" strings; got ${JSON.stringify(config.brokers)}.`,
       );
     }
+    if (config.brokers.length === 0) {
+      throw new ConfigError(
+        'brokers is empty: list at least one "host:port", or leave brokers out to run on the embedded broker.',
+      );
+    }
+    const badPort = config.brokers.find((b) => {
+      const port = Number(b.slice(b.lastIndexOf(':') + 1));
+      return port < 1 || port > 65535;
+    });
+    if (badPort !== undefined) {
+      throw new ConfigError(`brokers: the port of "${badPort}" is out of range (1–65535).`);
+    }
+  }
+  if (config.kafka !== undefined) {
+    const client = config.kafka as unknown as Record<string, unknown> | null;
+    const methods = ['admin', 'producer', 'transactionalProducer', 'consumer', 'partitionReader'];
+    const missing =
+      client === null || typeof client !== 'object'
+        ? methods
+        : methods.filter((m) => typeof client[m] !== 'function');
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `kafka must be a Kafka client such as createEmbeddedKafka() returns (missing: ${missing.join(', ')}); to reach a cluster, pass brokers instead.`,
+      );
+    }
+  }
+  for (const key of ['sasl', 'ssl'] as const) {
+    if (config[key] !== undefined && config.brokers === undefined) {
+      throw new ConfigError(
+        `${key} is set but brokers is not: without brokers the app would run on the embedded broker and ignore ${key}; set brokers.`,
+      );
+    }
   }
   const guarantee = config.processingGuarantee ?? 'at_least_once';
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once') {
@@ -218,7 +250,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   }
   if (config.uncaughtExceptionHandler !== undefined)
     checkUncaughtExceptionHandler(config.uncaughtExceptionHandler, 'uncaughtExceptionHandler');
-  return {
+  return hideSecrets({
     ...config,
     applicationId,
     clientId: config.clientId ?? `${applicationId}-${Math.random().toString(36).slice(2, 8)}`,
@@ -234,5 +266,17 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     cacheMaxBytes: int('cacheMaxBytes', 10 * 1024 * 1024, 0),
     defaultDslStore,
     stateDir: config.stateDir,
-  };
+  });
+}
+
+/**
+ * Credentials stay readable for the client but are not enumerable: `JSON.stringify`, spreading
+ * and `util.inspect` of the resolved config (in a log line, a debugger) never show them.
+ */
+function hideSecrets<T extends Pick<StreamsConfig, 'sasl' | 'ssl'>>(config: T): T {
+  for (const key of ['sasl', 'ssl'] as const) {
+    if (config[key] !== undefined)
+      Object.defineProperty(config, key, { value: config[key], enumerable: false });
+  }
+  return config;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable } from 'rxjs';
 import { ConfigError, StreamsError } from '../errors.js';
 import { createKafkaClient, type ClosableKafkaClient, type KafkaLogEntry } from '../kafka/client.js';
@@ -144,6 +145,16 @@ export class KafkaStreams {
     }
     checkUncaughtExceptionHandler(handler, 'the handler of setUncaughtExceptionHandler()');
     this.uncaughtExceptionHandler = handler;
+  }
+
+  /** What `util.inspect(app)` and `console.log(app)` show: never the config's credentials. */
+  [inspect.custom](): string {
+    return `KafkaStreams { applicationId: '${this.config.applicationId}', state: '${this.state}' }`;
+  }
+
+  /** What `JSON.stringify(app)` gives: never the config's credentials. */
+  toJSON(): { applicationId: string; state: StreamsState } {
+    return { applicationId: this.config.applicationId, state: this.state };
   }
 
   /** The current lifecycle state. */

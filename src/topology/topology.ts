@@ -320,6 +320,13 @@ export class Topology {
       }
     }
     for (const [name, store] of this.stores) {
+      if (/[/\\]/.test(name) || name === '.' || name === '..') {
+        // The name becomes a directory under stateDir and part of the changelog topic's name.
+        throw new TopologyError(
+          `State store name "${name}" must not contain '/' or '\\' or be '.' or '..': it names a directory under stateDir and the store's changelog topic.`,
+          { node: name },
+        );
+      }
       if (store.processors.size === 0 && !store.global) {
         throw new TopologyError(
           `State store "${name}" is not connected to any processor: pass it in { stores: ['${name}'] } of the processor that uses it.`,
