@@ -17,6 +17,7 @@ import { translated } from './errors.js';
 import { KafkajsGroupConsumer } from './group-consumer.js';
 import { KafkajsPartitionReader } from './partition-reader.js';
 import { KafkajsProducer, KafkajsTransactionalProducer } from './producer.js';
+import { fixRequestQueueTimer } from './request-queue-timer.js';
 
 const { Kafka: KafkaClass, Partitioners, logLevel: LogLevel } = kafkajs;
 
@@ -58,6 +59,7 @@ const LEVEL_NAMES: Record<number, KafkaLogEntry['level']> = {
 };
 
 function createKafka(connection: KafkajsConnection): Kafka {
+  fixRequestQueueTimer();
   const { logger } = connection;
   return new KafkaClass({
     clientId: connection.clientId,
