@@ -35,7 +35,7 @@ export const REPARTITION_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
 export class TopologyPlanError extends StreamsError {}
 
 /**
- * Works out partition counts, checks co-partitioning and creates internal topics, as Kafka
+ * @internal Works out partition counts, checks co-partitioning and creates internal topics, as Kafka
  * Streams does at start-up: repartition topics get `numberOfPartitions` or the partition count of
  * the sub-topology writing them; changelogs get their sub-topology's count.
  */
