@@ -39,9 +39,9 @@ export type CacheFlushListener = (
  */
 export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   #context: StateStoreContext | undefined;
-  readonly #cache = new WriteBackCache((key, value, timestamp) => {
+  readonly #cache = new WriteBackCache((key, value, timestamp, below) => {
     const bytes = keyBytes(key);
-    this.#report(bytes, value, timestamp);
+    this.#report(bytes, value, timestamp, below);
     this.wrapped.put(bytes, value);
     return true;
   });
@@ -96,7 +96,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   override put(key: Buffer, value: Buffer | null): void {
     const timestamp = (this.#context as StateStoreContext).currentTimestamp();
     if (!this.#cache.holdsWrites) {
-      this.#report(key, value, timestamp);
+      this.#report(key, value, timestamp, undefined);
       this.wrapped.put(key, value);
       return;
     }
@@ -153,11 +153,13 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     return new CacheMergeIterator(cached, innerIterator(), keyString, keyBytes, bounds.reverse ?? false);
   }
 
-  #report(key: Buffer, newValue: Buffer | null, timestamp: number): void {
+  /** `below`: the value below if the cache knows it, saving a read of the store below. */
+  #report(key: Buffer, newValue: Buffer | null, timestamp: number, below: Buffer | undefined): void {
     const listener = this.#listener;
     if (listener === undefined) return;
     // Like Kafka Streams: a delete of a key that never existed below is not reported.
-    const oldValue = this.#sendOldValues || newValue === null ? (this.wrapped.get(key) ?? null) : null;
+    const oldValue =
+      this.#sendOldValues || newValue === null ? (below ?? this.wrapped.get(key) ?? null) : null;
     if (newValue === null && oldValue === null) return;
     listener(key, newValue, this.#sendOldValues ? oldValue : null, timestamp);
   }

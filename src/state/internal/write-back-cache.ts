@@ -6,10 +6,18 @@ import type { SortedSnapshot } from './sorted-string-map.js';
 const ENTRY_OVERHEAD_BYTES = 64;
 
 /**
- * Writes one dirty entry to the store below (reporting it first, if the layer reports). Returns
- * whether a clean copy may stay cached; deleted entries are dropped either way.
+ * Writes one dirty entry to the store below (reporting it first, if the layer reports). `below` is
+ * what the store below holds for the key as far as this cache knows (it read or wrote that value
+ * itself; every write to the store below goes through the cache), or `undefined` when it does not
+ * know, so a layer that reports old values need not read them back. Returns whether a clean copy
+ * may stay cached; deleted entries are dropped either way.
  */
-export type WriteDown = (key: string, value: Buffer | null, timestamp: number) => boolean;
+export type WriteDown = (
+  key: string,
+  value: Buffer | null,
+  timestamp: number,
+  below: Buffer | undefined,
+) => boolean;
 
 /** What a cache lookup finds: a value, or `null` for a delete not yet written down. */
 export interface CachedValue {
@@ -22,6 +30,8 @@ interface CacheEntry extends CachedValue {
   dirty: boolean;
   /** Stream time of the write that made the entry dirty. */
   timestamp: number;
+  /** The store below's value of the key, when the cache read or wrote it; else `undefined`. */
+  below: Buffer | undefined;
   size: number;
   /** Neighbours in the recency list. */
   newer: CacheEntry | undefined;
@@ -91,7 +101,7 @@ export class WriteBackCache {
   /** Caches a value just read from the store below (clean: it needs no write-down). */
   fill(key: string, value: Buffer): void {
     if (this.#entries.has(key)) return;
-    this.#add(key, value, false, -1);
+    this.#add(key, value, false, -1, value);
     this.#evictIfOverBudget();
   }
 
@@ -99,9 +109,9 @@ export class WriteBackCache {
   put(key: string, value: Buffer | null, timestamp: number): void {
     const entry = this.#entries.get(key);
     if (entry === undefined) {
-      this.#add(key, value, true, timestamp);
+      this.#add(key, value, true, timestamp, undefined);
     } else {
-      const size = entrySize(key, value);
+      const size = entrySize(key, value, entry.below);
       this.#resize(size - entry.size);
       entry.size = size;
       entry.value = value;
@@ -138,8 +148,19 @@ export class WriteBackCache {
   #flushEntry(entry: CacheEntry): void {
     entry.dirty = false;
     this.#dirty.delete(entry.key);
-    const keep = this.#writeDown(entry.key, entry.value, entry.timestamp);
-    if ((!keep || entry.value === null) && this.#entries.get(entry.key) === entry) this.#remove(entry);
+    const written = entry.value;
+    const keep = this.#writeDown(entry.key, written, entry.timestamp, entry.below);
+    // Gone already when the write-down's listener made the cache evict it.
+    if (this.#entries.get(entry.key) !== entry) return;
+    if (!keep || written === null) {
+      this.#remove(entry);
+      return;
+    }
+    // What was just written down is now the value below (and no longer counts twice).
+    entry.below = written;
+    const size = entrySize(entry.key, entry.value, written);
+    this.#resize(size - entry.size);
+    entry.size = size;
   }
 
   /** Tracks this cache's size and, when caches share an instance-wide budget, the total. */
@@ -164,13 +185,20 @@ export class WriteBackCache {
     }
   }
 
-  #add(key: string, value: Buffer | null, dirty: boolean, timestamp: number): void {
+  #add(
+    key: string,
+    value: Buffer | null,
+    dirty: boolean,
+    timestamp: number,
+    below: Buffer | undefined,
+  ): void {
     const entry: CacheEntry = {
       key,
       value,
       dirty,
       timestamp,
-      size: entrySize(key, value),
+      below,
+      size: entrySize(key, value, below),
       newer: undefined,
       older: this.#newest,
     };
@@ -207,7 +235,8 @@ export class WriteBackCache {
   }
 }
 
-/** Key strings are latin1, one char per byte. */
-function entrySize(key: string, value: Buffer | null): number {
-  return key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD_BYTES;
+/** Key strings are latin1, one char per byte; an old value kept for reporting counts too. */
+function entrySize(key: string, value: Buffer | null, below: Buffer | undefined): number {
+  const belowBytes = below === undefined || below === value ? 0 : below.length;
+  return key.length + (value === null ? 0 : value.length) + belowBytes + ENTRY_OVERHEAD_BYTES;
 }
