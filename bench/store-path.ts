@@ -77,6 +77,7 @@ const host: TaskHost = {
   wallClockMs: () => Date.now(),
   onDeserializationError: () => 'fail',
   onProcessingError: () => 'fail',
+  onProductionError: () => 'fail',
   globalStore: () => undefined,
   requestCommit: () => undefined,
   logger: consoleLogger('warn'),

@@ -70,6 +70,11 @@ export interface StreamsConfig {
   /** Default `logAndFail`. */
   processingExceptionHandler?: ExceptionHandler;
   /**
+   * Called when a sink cannot serialize a record (`'continue'` skips that output record). Default
+   * `logAndFail`. Send failures reported by the broker fail the task.
+   */
+  productionExceptionHandler?: ExceptionHandler;
+  /**
    * What to do when a stream thread fails (`'shutdownClient'`, the default; `'shutdownApplication'`;
    * `'replaceThread'`; or a function choosing per error), as Kafka Streams'
    * `setUncaughtExceptionHandler`. Also settable with `app.setUncaughtExceptionHandler()`.
@@ -131,6 +136,7 @@ const KNOWN_KEYS = new Set<string>([
   'defaultValueSerde',
   'deserializationExceptionHandler',
   'processingExceptionHandler',
+  'productionExceptionHandler',
   'uncaughtExceptionHandler',
   'ssl',
   'sasl',
@@ -240,7 +246,11 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       `logLevel must be 'debug', 'info', 'warn', 'error' or 'silent'; got ${JSON.stringify(config.logLevel)}.`,
     );
   }
-  for (const key of ['deserializationExceptionHandler', 'processingExceptionHandler'] as const) {
+  for (const key of [
+    'deserializationExceptionHandler',
+    'processingExceptionHandler',
+    'productionExceptionHandler',
+  ] as const) {
     const h = config[key];
     if (h !== undefined && h !== 'logAndFail' && h !== 'logAndContinue' && typeof h !== 'function') {
       throw new ConfigError(

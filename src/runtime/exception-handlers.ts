@@ -1,4 +1,5 @@
 import type { StreamsError } from '../errors.js';
+import type { Headers } from '../topology/processor.js';
 
 /** What to do after a bad record: stop the task (`'fail'`) or skip the record (`'continue'`). */
 export type HandlerResponse = 'fail' | 'continue';
@@ -11,6 +12,8 @@ export interface FailedRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly timestamp: number;
+  /** The record's headers, as consumed. */
+  readonly headers?: Headers | undefined;
 }
 
 /**

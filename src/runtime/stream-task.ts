@@ -29,6 +29,8 @@ export interface TaskHost {
   wallClockMs(): number;
   onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
   onProcessingError(error: StreamsError, record: FailedRecord): HandlerResponse;
+  /** A sink could not serialize a record: skip that output (`'continue'`) or fail. */
+  onProductionError(error: StreamsError, record: FailedRecord): HandlerResponse;
   /** Global stores, shared by every task of the instance. */
   globalStore(name: string): StateStore | undefined;
   /** Called after a processor asks for a commit with `context.commit()`. */
@@ -57,6 +59,8 @@ export class StreamTask {
   private currentOffset = -1;
   private currentTimestamp = -1;
   private currentHeaders: Headers | undefined = undefined;
+  private currentKeyBytes: Buffer | null = null;
+  private currentValueBytes: Buffer | null = null;
   /** The node whose processor is running, for error messages. */
   currentNode = '';
   private closed = false;
@@ -213,6 +217,7 @@ export class StreamTask {
         key: keyBytes,
         value: valueBytes,
         timestamp,
+        headers,
       };
       if (this.host.onDeserializationError(error, failed) === 'continue') {
         this.droppedRecords.record('deserialization', {
@@ -248,19 +253,21 @@ export class StreamTask {
     this.currentOffset = offset;
     this.currentTimestamp = eventTime;
     this.currentHeaders = headers;
+    this.currentKeyBytes = keyBytes;
+    this.currentValueBytes = valueBytes;
     const record: StreamRecord<unknown, unknown> = { key, value, timestamp: eventTime, headers };
     try {
       this.forwardToAll(source, record);
     } catch (cause) {
       if (
+        // A ProductionError here is one the production handler already decided to fail on.
         cause instanceof StreamsError &&
-        !(cause instanceof ProcessingError) &&
-        !(cause instanceof ProductionError)
+        !(cause instanceof ProcessingError)
       ) {
         throw cause;
       }
       const error =
-        cause instanceof ProcessingError || cause instanceof ProductionError
+        cause instanceof ProcessingError
           ? cause
           : this.wrap(cause, `processing a record of topic "${topic}" offset ${offset}`);
       const failed = {
@@ -270,6 +277,7 @@ export class StreamTask {
         key: keyBytes,
         value: valueBytes,
         timestamp,
+        headers,
       };
       if (this.host.onProcessingError(error, failed) === 'continue') {
         this.droppedRecords.record('processing', {
@@ -463,10 +471,27 @@ export class StreamTask {
               topicName,
             );
     } catch (cause) {
-      throw new ProductionError(
+      const error = new ProductionError(
         `Could not serialize a record for topic "${topicName}" at sink "${def.name}": ${messageOf(cause)}`,
-        { taskId: this.id, topic: topicName, node: def.name, cause },
+        {
+          taskId: this.id,
+          topic: topicName,
+          node: def.name,
+          offset: this.currentOffset,
+          cause,
+        },
       );
+      if (this.host.onProductionError(error, this.currentFailedRecord()) === 'continue') {
+        this.droppedRecords.record('production', {
+          node: def.name,
+          topic: this.currentTopic,
+          partition: this.partition,
+          offset: this.currentOffset,
+          outputTopic: topicName,
+        });
+        return;
+      }
+      throw error;
     }
     const partition =
       def.partitioner === undefined
@@ -506,6 +531,19 @@ export class StreamTask {
   /** @internal Sets the timestamp records forwarded from a punctuator get by default. */
   setPunctuationTimestamp(ts: number): void {
     this.currentTimestamp = ts;
+  }
+
+  /** The input record being processed, as handlers see it (empty inside a punctuator). */
+  private currentFailedRecord(): FailedRecord {
+    return {
+      topic: this.currentTopic ?? '',
+      partition: this.partition,
+      offset: this.currentOffset,
+      key: this.currentKeyBytes,
+      value: this.currentValueBytes,
+      timestamp: this.currentTimestamp,
+      headers: this.currentHeaders,
+    };
   }
 
   private wrap(error: unknown, doing: string): StreamsError {

@@ -37,6 +37,7 @@ export function taskHost(
     wallClockMs: () => Date.now(),
     onDeserializationError: resolveHandler(config.deserializationExceptionHandler, log),
     onProcessingError: resolveHandler(config.processingExceptionHandler, log),
+    onProductionError: resolveHandler(config.productionExceptionHandler, log),
     globalStore: links.globalStore,
     requestCommit: links.requestCommit,
   };

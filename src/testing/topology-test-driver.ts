@@ -33,6 +33,8 @@ export interface TestDriverConfig {
   deserializationExceptionHandler?: ExceptionHandler;
   /** What to do when a processor throws. Default `'logAndFail'`. */
   processingExceptionHandler?: ExceptionHandler;
+  /** What to do when a sink cannot serialize a record. Default `'logAndFail'`. */
+  productionExceptionHandler?: ExceptionHandler;
   /** Default: warnings and errors as JSON lines on stderr. */
   logger?: Logger;
 }
@@ -102,6 +104,7 @@ export class TopologyTestDriver {
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const onDeserialization = resolveHandler(config.deserializationExceptionHandler, log);
     const onProcessing = resolveHandler(config.processingExceptionHandler, log);
+    const onProduction = resolveHandler(config.productionExceptionHandler, log);
 
     const collector: RecordCollector = {
       send: (record) => this.collect(record),
@@ -115,6 +118,7 @@ export class TopologyTestDriver {
       wallClockMs: () => this.wallClock,
       onDeserializationError: (e, r) => onDeserialization(e, r) as HandlerResponse,
       onProcessingError: (e, r) => onProcessing(e, r) as HandlerResponse,
+      onProductionError: (e, r) => onProduction(e, r) as HandlerResponse,
       globalStore: (name) => this.globalStores.get(name),
       requestCommit: () => {},
     };

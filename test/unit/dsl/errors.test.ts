@@ -240,7 +240,7 @@ describe('processing errors', () => {
     ]);
   });
 
-  it('a value that cannot be serialized at a sink is a processing-side error too', () => {
+  it('a value that cannot be serialized at a sink goes to the production handler', () => {
     const b = new StreamsBuilder();
     b.stream('in', { key: Serdes.string(), value: Serdes.string() })
       .mapValues((v) =>
@@ -253,7 +253,7 @@ describe('processing errors', () => {
           : { v },
       )
       .to('out', { value: Serdes.json(), name: 'json-out' });
-    driver = driverFor(b.build(), { processingExceptionHandler: 'logAndContinue' });
+    driver = driverFor(b.build(), { productionExceptionHandler: 'logAndContinue' });
     const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
     input.pipeInput('k', 'cycle', 1);
     input.pipeInput('k', 'fine', 2);
