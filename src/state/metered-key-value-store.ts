@@ -1,8 +1,9 @@
 import { StateStoreError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
+import { findLayer } from './internal/caching-layer-core.js';
 import { LookaheadIterator } from './internal/key-value-iterators.js';
-import { andThen } from './internal/lifecycle.js';
+import { MeteredStoreCore } from './internal/metered-store-core.js';
 import { innermostStore, WrappedKeyValueBytesStore } from './internal/wrapped-key-value-bytes-store.js';
 import type {
   ChangelogRecord,
@@ -49,8 +50,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly wrapped: KeyValueBytesStore;
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
-  /** Serdes get the changelog topic, as in Kafka Streams (e.g. for schema subjects). */
-  #topic: string | undefined;
+  readonly #core = new MeteredStoreCore();
   #puts = 0;
   #gets = 0;
   #deletes = 0;
@@ -71,12 +71,9 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    this.#topic = `${context.applicationId}-${this.name}-changelog`;
-    return andThen(this.wrapped.init(context, root), () => {
+    return this.#core.init(context, root, this.wrapped, () => {
       const target = innermostStore(this.wrapped);
-      context.register(root, (batch: readonly ChangelogRecord[]) => {
-        for (const record of batch) target.put(record.key, record.value);
-      });
+      return (record: ChangelogRecord) => target.put(record.key, record.value);
     });
   }
 
@@ -102,14 +99,10 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
    * the store has no caching layer; the caller then forwards updates itself.
    */
   setFlushListener(listener: TypedCacheFlushListener<K, V>, sendOldValues: boolean): boolean {
-    let layer = this.wrapped;
-    while (!(layer instanceof CachingKeyValueStore)) {
-      if (!(layer instanceof WrappedKeyValueBytesStore)) return false;
-      layer = layer.wrapped;
-    }
+    const layer = findLayer(this.wrapped, CachingKeyValueStore, WrappedKeyValueBytesStore);
     // A write-through cache (budget 0, as in the test driver) must not take over forwarding:
     // processors then emit every update themselves, tombstones of absent keys included.
-    if (!layer.holdsWrites) return false;
+    if (layer === undefined || !layer.holdsWrites) return false;
     layer.setFlushListener(
       (key, newValue, oldValue, timestamp) =>
         listener(this.#key(key), this.#valueOrNull(newValue), this.#valueOrNull(oldValue), timestamp),
@@ -173,7 +166,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   prefixScan<P>(prefix: P, prefixSerde: Serde<P>): KeyValueIterator<K, V> {
     this.#rangeScans++;
-    const prefixBytes = prefixSerde.serialize(prefix, this.#topic);
+    const prefixBytes = prefixSerde.serialize(prefix, this.#core.topic);
     if (prefixBytes === null)
       throw this.#error(`prefix serde '${prefixSerde.name}' turned the prefix into null`);
     return this.#typed(this.wrapped.prefixScan(prefixBytes));
@@ -192,7 +185,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   #keyBytes(key: K): Buffer {
-    const bytes = this.#keySerde.serialize(key, this.#topic);
+    const bytes = this.#keySerde.serialize(key, this.#core.topic);
     if (bytes === null) throw this.#error(`key serde '${this.#keySerde.name}' turned a key into null`);
     return bytes;
   }
@@ -202,15 +195,15 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   #valueBytes(value: V | null): Buffer | null {
-    return value === null ? null : this.#valueSerde.serialize(value, this.#topic);
+    return value === null ? null : this.#valueSerde.serialize(value, this.#core.topic);
   }
 
   #key(bytes: Buffer): K {
-    return this.#keySerde.deserialize(bytes, this.#topic) as K;
+    return this.#keySerde.deserialize(bytes, this.#core.topic) as K;
   }
 
   #value(bytes: Buffer): V {
-    return this.#valueSerde.deserialize(bytes, this.#topic) as V;
+    return this.#valueSerde.deserialize(bytes, this.#core.topic) as V;
   }
 
   #valueOrNull(bytes: Buffer | null): V | null {

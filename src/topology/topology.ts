@@ -1,5 +1,6 @@
 import { TopologyError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
+import { changelogTopicName } from '../state/internal/metered-store-core.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 import { describeTopology, type TopologyDescription } from './describe.js';
 import {
@@ -261,7 +262,7 @@ export class Topology {
     if (source !== undefined) return source;
     const entry = this.stores.get(storeName);
     if (entry === undefined || entry.global || !entry.builder.loggingEnabled) return undefined;
-    return `${applicationId}-${storeName}-changelog`;
+    return changelogTopicName(applicationId, storeName);
   }
 
   /** @internal Sub-topologies: nodes connected by edges or shared stores, numbered in insertion order. */

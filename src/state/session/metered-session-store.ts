@@ -2,7 +2,7 @@ import { StateStoreError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Windowed } from '../../windowing/windowed.js';
 import { findLayer } from '../internal/caching-layer-core.js';
-import { andThen } from '../internal/lifecycle.js';
+import { MeteredStoreCore } from '../internal/metered-store-core.js';
 import type { TypedCacheFlushListener } from '../metered-key-value-store.js';
 import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
 import type { WindowedStoreMetrics } from '../window/metered-window-store.js';
@@ -21,7 +21,7 @@ import { innermostSessionStore, WrappedSessionBytesStore } from './wrapped-sessi
  * ```
  */
 export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
-  #topic: string | undefined;
+  readonly #core = new MeteredStoreCore();
   #puts = 0;
   #fetches = 0;
   #droppedRecords = 0;
@@ -45,12 +45,9 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   }
 
   init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    this.#topic = `${context.applicationId}-${this.name}-changelog`;
-    return andThen(this.wrapped.init(context, root), () => {
+    return this.#core.init(context, root, this.wrapped, () => {
       const target = innermostSessionStore(this.wrapped);
-      context.register(root, (batch: readonly ChangelogRecord[]) => {
-        for (const record of batch) target.restore(record.key, record.value);
-      });
+      return (record: ChangelogRecord) => target.restore(record.key, record.value);
     });
   }
 
@@ -103,7 +100,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start > end) {
       throw this.#error(`a session needs integer bounds with start <= end, got [${start}, ${end}]`);
     }
-    const valueBytes = value === null ? null : this.valueSerde.serialize(value, this.#topic);
+    const valueBytes = value === null ? null : this.valueSerde.serialize(value, this.#core.topic);
     this.wrapped.put(this.#keyBytes(session.key), start, end, valueBytes);
   }
 
@@ -184,11 +181,11 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   }
 
   #sessionKey({ key, start, end }: SessionBytes): Windowed<K> {
-    return { key: this.keySerde.deserialize(key, this.#topic) as K, window: { start, end } };
+    return { key: this.keySerde.deserialize(key, this.#core.topic) as K, window: { start, end } };
   }
 
   #keyBytes(key: K): Buffer {
-    const bytes = this.keySerde.serialize(key, this.#topic);
+    const bytes = this.keySerde.serialize(key, this.#core.topic);
     if (bytes === null) throw this.#error(`key serde '${this.keySerde.name}' turned a key into null`);
     return bytes;
   }
@@ -198,7 +195,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
   }
 
   #value(bytes: Buffer): V {
-    return this.valueSerde.deserialize(bytes, this.#topic) as V;
+    return this.valueSerde.deserialize(bytes, this.#core.topic) as V;
   }
 
   #valueOrNull(bytes: Buffer | null): V | null {

@@ -2,7 +2,7 @@ import { StateStoreError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Windowed } from '../../windowing/windowed.js';
 import { findLayer } from '../internal/caching-layer-core.js';
-import { andThen } from '../internal/lifecycle.js';
+import { MeteredStoreCore } from '../internal/metered-store-core.js';
 import type { TypedCacheFlushListener } from '../metered-key-value-store.js';
 import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
 import { CachingWindowStore } from './caching-window-store.js';
@@ -37,7 +37,7 @@ export interface DroppedRecordsSensor {
  * ```
  */
 export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
-  #topic: string | undefined;
+  readonly #core = new MeteredStoreCore();
   #puts = 0;
   #fetches = 0;
   #droppedRecords = 0;
@@ -71,12 +71,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    this.#topic = `${context.applicationId}-${this.name}-changelog`;
-    return andThen(this.wrapped.init(context, root), () => {
+    return this.#core.init(context, root, this.wrapped, () => {
       const target = innermostWindowStore(this.wrapped);
-      context.register(root, (batch: readonly ChangelogRecord[]) => {
-        for (const record of batch) target.restore(record.key, record.value);
-      });
+      return (record: ChangelogRecord) => target.restore(record.key, record.value);
     });
   }
 
@@ -130,7 +127,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
       throw this.#error(`windowStart must be an integer, got ${windowStart}`);
     this.wrapped.put(
       this.#keyBytes(key),
-      value === null ? null : this.valueSerde.serialize(value, this.#topic),
+      value === null ? null : this.valueSerde.serialize(value, this.#core.topic),
       windowStart,
     );
   }
@@ -206,13 +203,13 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   #windowedKey({ key, windowStart }: WindowedBytes): Windowed<K> {
     return {
-      key: this.keySerde.deserialize(key, this.#topic) as K,
+      key: this.keySerde.deserialize(key, this.#core.topic) as K,
       window: { start: windowStart, end: windowStart + this.windowSizeMs },
     };
   }
 
   #keyBytes(key: K): Buffer {
-    const bytes = this.keySerde.serialize(key, this.#topic);
+    const bytes = this.keySerde.serialize(key, this.#core.topic);
     if (bytes === null) throw this.#error(`key serde '${this.keySerde.name}' turned a key into null`);
     return bytes;
   }
@@ -222,7 +219,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   #value(bytes: Buffer): V {
-    return this.valueSerde.deserialize(bytes, this.#topic) as V;
+    return this.valueSerde.deserialize(bytes, this.#core.topic) as V;
   }
 
   #valueOrNull(bytes: Buffer | null): V | null {
