@@ -239,9 +239,8 @@ export class ActiveTask {
     // A paused partition (restoring, or a full buffer) stays paused in the consumer across rebalances.
     this.resumeAll();
     try {
-      await this.task.close();
-      await this.committer.close();
       // A restore cancelled before it began leaves the directory (and its checkpoint) as it was.
+      // Checkpointed while the stores are open: those that keep their own offsets write them.
       if (
         this.lock !== undefined &&
         this.stores.persistent &&
@@ -250,6 +249,8 @@ export class ActiveTask {
         await this.stores.checkpoint();
         checkpointed = true;
       }
+      await this.task.close();
+      await this.committer.close();
     } finally {
       await this.lock?.release();
     }

@@ -143,10 +143,13 @@ async function restoreStore(
       eachBatch: async (batch) => {
         if (cancellation.cancelled) return;
         s.restore(toChangelogRecords(batch));
-        await s.store.flush();
-        restored += batch.messages.length;
         const last = batch.messages.at(-1)?.offset ?? start;
-        target.changelogOffsets.set(key, String(BigInt(last) + 1n));
+        const next = String(BigInt(last) + 1n);
+        // The restored records and how far they go reach disk in one batch.
+        if (s.offsets === undefined) await s.store.flush();
+        else await s.offsets.commit({ [key]: next });
+        restored += batch.messages.length;
+        target.changelogOffsets.set(key, next);
         env.listener?.onBatchRestored?.(tp, store, last, batch.messages.length);
         const now = Date.now();
         const seconds = Math.max(0.001, (now - began) / 1000);

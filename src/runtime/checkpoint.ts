@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** @internal Changelog offsets per `topic:partition`: the next offset to restore from. */
@@ -32,12 +32,41 @@ export async function readCheckpoint(taskDir: string): Promise<Checkpoint | unde
   }
 }
 
-/** @internal Writes atomically (temp file + rename), so a crash never leaves half a checkpoint. */
+/**
+ * @internal Writes atomically and durably: write a temp file, fsync it, rename it over the old
+ * one, fsync the directory. A crash or a power loss leaves the old checkpoint or the new one,
+ * never half of one, and the rename is never on disk before the bytes it names.
+ */
 export async function writeCheckpoint(taskDir: string, offsets: Checkpoint): Promise<void> {
   await mkdir(taskDir, { recursive: true });
   const tmp = join(taskDir, `${FILE}.tmp`);
-  await writeFile(tmp, JSON.stringify({ version: 1, offsets }));
+  const file = await open(tmp, 'w');
+  try {
+    await file.writeFile(JSON.stringify({ version: 1, offsets }));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
   await rename(tmp, join(taskDir, FILE));
+  await syncDirectory(taskDir);
+}
+
+/** Makes a rename in `dir` durable. Some platforms cannot open a directory to fsync it (Windows). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw error;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** @internal Removes the checkpoint: the state on disk is no longer known to match it. */

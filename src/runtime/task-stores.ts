@@ -2,7 +2,13 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateStoreError } from '../errors.js';
 import type { KafkaAdmin } from '../kafka/port.js';
-import type { CacheBudget, ChangelogRecord, StateStore, StateStoreContext } from '../state/store.js';
+import type {
+  CacheBudget,
+  ChangelogOffsetStore,
+  ChangelogRecord,
+  StateStore,
+  StateStoreContext,
+} from '../state/store.js';
 import type { Topology } from '../topology/topology.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +20,8 @@ export interface RegisteredStore {
   readonly store: StateStore;
   readonly restore: (batch: readonly ChangelogRecord[]) => void;
   readonly changelogTopic: string | undefined;
+  /** The inner store that keeps its own changelog offsets, when it does (level stores). */
+  readonly offsets: ChangelogOffsetStore | undefined;
 }
 
 /** @internal Where the stores of one task live and whom they tell about their changes. */
@@ -65,6 +73,7 @@ export class TaskStores {
   /** Changelog position per `topic:partition`: where a restore would start, what a checkpoint records. */
   readonly changelogOffsets = new Map<string, string>();
   private readonly stores = new Map<string, StateStore>();
+  private readonly offsetStores = new Map<string, ChangelogOffsetStore>();
   private clock: RecordClock = NO_CLOCK;
 
   constructor(
@@ -159,7 +168,12 @@ export class TaskStores {
     await mkdir(taskDir, { recursive: true });
     try {
       await this.init(names);
-      return;
+      const reason = await this.untrustedStores(trust.admin);
+      if (reason === undefined) return;
+      trust.logger.warn(
+        { taskId: this.taskId, reason },
+        'wiping local state; it will be restored from the changelog',
+      );
     } catch (error) {
       trust.logger.warn(
         { err: error, taskId: this.taskId, stores: this.unopened() },
@@ -203,7 +217,26 @@ export class TaskStores {
         .then(() => store.close())
         .catch(() => undefined);
     this.stores.clear();
+    this.offsetStores.clear();
     this.registered.length = 0;
+  }
+
+  /**
+   * Why stores that keep their own changelog offsets cannot be trusted, if they cannot: a logged
+   * store holding data but no offset for its changelog (written by an older version, or emptied
+   * of its offsets), or an offset beyond the changelog's end (another history of the topic).
+   */
+  private async untrustedStores(admin: KafkaAdmin): Promise<string | undefined> {
+    const own: Checkpoint = {};
+    for (const { store, changelogTopic, offsets } of this.registered) {
+      if (changelogTopic === undefined || offsets === undefined) continue;
+      const key = `${changelogTopic}:${this.partition}`;
+      const offset = offsets.committedOffsets()[key];
+      if (offset !== undefined) own[key] = offset;
+      else if (offsets.approximateNumEntries() > 0)
+        return `store ${store.name} holds data but no offset for ${key}`;
+    }
+    return beyondChangelogEnd(admin, own);
   }
 
   /**
@@ -232,16 +265,43 @@ export class TaskStores {
     await wipeTaskState(taskDir);
   }
 
-  /** The offsets to restore from: the checkpoint of a persistent task, else none (restore everything). */
+  /**
+   * The offsets to restore from. A store that keeps its own offsets is restored from its own word
+   * (no offset: from the beginning), whatever the checkpoint file says; other persistent stores
+   * from the checkpoint; in-memory stores from the beginning.
+   */
   async readCheckpoint(): Promise<Checkpoint> {
     if (this.options.taskDir === undefined) return {};
-    const checkpoint = await readCheckpoint(this.options.taskDir);
-    return checkpoint === undefined || checkpoint === 'corrupt' ? {} : checkpoint;
+    const file = await readCheckpoint(this.options.taskDir);
+    const checkpoint: Record<string, string> = file === undefined || file === 'corrupt' ? {} : { ...file };
+    for (const { changelogTopic, offsets } of this.registered) {
+      if (changelogTopic === undefined || offsets === undefined) continue;
+      const key = `${changelogTopic}:${this.partition}`;
+      const own = offsets.committedOffsets()[key];
+      if (own === undefined) delete checkpoint[key];
+      else checkpoint[key] = own;
+    }
+    return checkpoint;
   }
 
-  /** Writes `changelogOffsets` as the task's checkpoint (or `offsets`, taken earlier by the caller). */
+  /**
+   * Records how far the changelogs go: into each store that keeps its own offsets (with its
+   * unflushed writes, one atomic batch), then as the task's checkpoint file (`changelogOffsets`,
+   * or `offsets` taken earlier by the caller).
+   */
   async checkpoint(offsets: Checkpoint = Object.fromEntries(this.changelogOffsets)): Promise<void> {
+    await this.commitOffsets(offsets);
     await writeCheckpoint(this.requireTaskDir(), offsets);
+  }
+
+  /** Writes each store's changelog offset from `offsets` into the stores that keep their own. */
+  async commitOffsets(offsets: Checkpoint = Object.fromEntries(this.changelogOffsets)): Promise<void> {
+    for (const { changelogTopic, offsets: store } of this.registered) {
+      if (changelogTopic === undefined || store === undefined) continue;
+      const key = `${changelogTopic}:${this.partition}`;
+      const offset = offsets[key];
+      if (offset !== undefined) await store.commit({ [key]: offset });
+    }
   }
 
   /** Advances the changelog positions of this task's stores to what the last sends acknowledged. */
@@ -301,7 +361,11 @@ export class TaskStores {
           store,
           restore,
           changelogTopic: this.topology.changelogTopic(applicationId, store.name),
+          offsets: this.offsetStores.get(store.name),
         });
+      },
+      registerOffsetStore: (store) => {
+        this.offsetStores.set(store.name, store);
       },
     };
   }

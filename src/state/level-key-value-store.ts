@@ -8,7 +8,16 @@ import { OnDemandSortedMap } from './internal/on-demand-sorted-map.js';
 import { SortedCursor } from './internal/sorted-string-map.js';
 import type { CursorBounds } from './internal/sorted-string-map.js';
 import { storeNotOpen } from './internal/store-errors.js';
+import {
+  OFFSETS_KEY,
+  OFFSETS_KEY_STRING,
+  assertNoDroppedRecords,
+  decodeOffsets,
+  encodeOffsets,
+  type ChangelogOffsets,
+} from './internal/level-integrity.js';
 import type {
+  ChangelogOffsetStore,
   KeyValue,
   KeyValueBytesStore,
   KeyValueIterator,
@@ -33,7 +42,10 @@ type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  * - `get` of an absent key costs no disk read; of a flushed key, one `getSync`;
  * - `put`/`delete` only touch memory; `flush()` writes everything since the last flush as one
  *   atomic `db.batch()`;
- * - range scans walk a snapshot of the index and `getSync` the flushed values they reach.
+ * - range scans walk a snapshot of the index and `getSync` the flushed values they reach;
+ * - `commit(offsets)` writes the unflushed data and the store's changelog offsets as one atomic
+ *   batch, so what the store says it holds and what it holds never disagree (KIP-1035), and
+ *   `committedOffsets()` reads them back after a restart.
  *
  * An iterator sees the keys, and the unflushed values, as of its creation; a value that was
  * already on disk is read when the iterator reaches it, so a `flush()` completing while an
@@ -44,10 +56,10 @@ type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  * const store = Stores.persistentKeyValueStore('counts').get(); // a LevelKeyValueStore
  * await store.init(context, store); // opens <taskDir>/counts
  * store.put(Buffer.from('a'), Buffer.from('1'));
- * await store.flush(); // one atomic batch
+ * await store.commit({ 'app-counts-changelog:0': '1' }); // data and offset, one atomic batch
  * ```
  */
-export class LevelKeyValueStore implements KeyValueBytesStore {
+export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetStore {
   readonly name: string;
   readonly persistent = true;
   readonly #index = new OnDemandSortedMap<IndexedValue>();
@@ -55,6 +67,7 @@ export class LevelKeyValueStore implements KeyValueBytesStore {
   #dirty = new Set<string>();
   #db: LevelDb | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  #committedOffsets: ChangelogOffsets = {};
 
   constructor(name: string) {
     this.name = name;
@@ -74,13 +87,36 @@ export class LevelKeyValueStore implements KeyValueBytesStore {
       valueEncoding: 'buffer',
     });
     await db.open();
-    await this.#loadIndex(db);
+    try {
+      await assertNoDroppedRecords(this.name, location);
+      this.#committedOffsets = decodeOffsets(this.name, db.getSync(OFFSETS_KEY));
+      await this.#loadIndex(db);
+    } catch (error) {
+      // A handle left open keeps LevelDB's lock, and wiping and reopening would fail with LEVEL_LOCKED.
+      await db.close().catch(() => undefined);
+      throw error;
+    }
     this.#db = db;
+    context.registerOffsetStore?.(this);
+  }
+
+  committedOffsets(): ChangelogOffsets {
+    this.#openDb();
+    return this.#committedOffsets;
+  }
+
+  commit(changelogOffsets: ChangelogOffsets): Promise<void> {
+    this.#committedOffsets = { ...this.#committedOffsets, ...changelogOffsets };
+    return this.#write(encodeOffsets(this.#committedOffsets));
   }
 
   flush(): Promise<void> {
+    return this.#write(undefined);
+  }
+
+  #write(offsets: Buffer | undefined): Promise<void> {
     const db = this.#openDb();
-    if (this.#dirty.size === 0) return this.#flushing;
+    if (this.#dirty.size === 0 && offsets === undefined) return this.#flushing;
     const operations: BatchOperation[] = [];
     /** The key strings of the puts, in the order of their operations. */
     const putKeys: string[] = [];
@@ -93,12 +129,13 @@ export class LevelKeyValueStore implements KeyValueBytesStore {
       }
     }
     this.#dirty = new Set();
+    if (offsets !== undefined) operations.push({ type: 'put', key: OFFSETS_KEY, value: offsets });
     // Chained so batches reach the database in the order their flushes were called.
     this.#flushing = this.#flushing.then(async () => {
       await db.batch(operations);
       let p = 0;
       for (const op of operations) {
-        if (op.type !== 'put') continue;
+        if (op.type !== 'put' || op.key === OFFSETS_KEY) continue;
         const k = putKeys[p++] as string;
         // Release the value from memory unless it was overwritten while the batch was in flight.
         if (this.#index.get(k) === op.value) this.#index.set(k, ON_DISK);
@@ -114,6 +151,7 @@ export class LevelKeyValueStore implements KeyValueBytesStore {
     this.#db = undefined;
     this.#index.clear();
     this.#dirty.clear();
+    this.#committedOffsets = {};
     await db.close();
   }
 
@@ -130,6 +168,13 @@ export class LevelKeyValueStore implements KeyValueBytesStore {
   put(key: Buffer, value: Buffer | null): void {
     this.#openDb();
     const k = keyString(key);
+    if (k === OFFSETS_KEY_STRING)
+      throw new StateStoreError(
+        `State store '${this.name}': this key is reserved for the store's changelog offsets.`,
+        {
+          node: this.name,
+        },
+      );
     if (value === null) this.#index.delete(k);
     else this.#index.set(k, value);
     this.#dirty.add(k);
@@ -193,7 +238,10 @@ export class LevelKeyValueStore implements KeyValueBytesStore {
     const keys = db.keys();
     try {
       for (let batch = await keys.nextv(1000); batch.length > 0; batch = await keys.nextv(1000)) {
-        for (const key of batch) this.#index.set(keyString(key), ON_DISK);
+        for (const key of batch) {
+          const k = keyString(key);
+          if (k !== OFFSETS_KEY_STRING) this.#index.set(k, ON_DISK);
+        }
       }
     } finally {
       await keys.close();

@@ -55,6 +55,25 @@ export interface StateStoreContext {
    * records through `restore` before the task processes anything.
    */
   register(store: StateStore, restore: (batch: readonly ChangelogRecord[]) => void): void;
+  /**
+   * Called by an inner persistent store that keeps its own changelog offsets: the runtime then
+   * restores it from where the store says its data goes, and commits offsets into it.
+   */
+  registerOffsetStore?(store: ChangelogOffsetStore): void;
+}
+
+/**
+ * An inner persistent store that keeps its changelog offsets in the same atomic write as its
+ * data (Kafka Streams' KIP-1035), so the two cannot disagree after a crash or a damaged disk.
+ * Offsets are keyed `topic:partition`; each is the next changelog offset the data does not hold.
+ */
+export interface ChangelogOffsetStore {
+  readonly name: string;
+  /** The offsets of the last `commit` that reached disk (`{}` for a new or emptied store). */
+  committedOffsets(): Readonly<Record<string, string>>;
+  /** Writes every unflushed write and these offsets (merged into the last ones) as one atomic batch. */
+  commit(changelogOffsets: Readonly<Record<string, string>>): Promise<void>;
+  approximateNumEntries(): number;
 }
 
 /** Bytes used by all caches of an instance, against one limit (Kafka Streams' thread cache size). */
