@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { Serdes } from '../src/index.js';
+import { TopologyTestDriver } from '../src/testing/index.js';
+import {
+  ACCOUNTS_STORE,
+  BALANCES_TOPIC,
+  buildEventSourcingTopology,
+  EVENTS_TOPIC,
+  sampleEvents,
+  type Account,
+  type AccountEvent,
+} from './event-sourcing.js';
+
+describe('event sourcing on the TopologyTestDriver', () => {
+  it('folds each account’s events in order into the accounts table, refusing overdrafts', () => {
+    const driver = new TopologyTestDriver(buildEventSourcingTopology(), { applicationId: 'bank' });
+    const events = driver.createInputTopic(EVENTS_TOPIC, Serdes.string(), Serdes.json<AccountEvent>());
+    const balances = driver.createOutputTopic(BALANCES_TOPIC, Serdes.string(), Serdes.json<Account>());
+    for (const { key, value } of sampleEvents()) events.pipeInput(key, value);
+
+    const store = driver.getKeyValueStore<string, Account>(ACCOUNTS_STORE);
+    expect(store.get('acc-1')).toEqual({ owner: 'alice', balance: 60, open: true, version: 3, rejected: 0 });
+    // bob's withdrawal of 50 from 30 is refused and counted; the later deposit applies.
+    expect(store.get('acc-2')).toEqual({ owner: 'bob', balance: 35, open: true, version: 3, rejected: 1 });
+    // Every event yields one update (caching is off in the driver), the refused one included.
+    expect(balances.readValuesToList().map((a) => a!.balance)).toEqual([0, 0, 100, 30, 60, 30, 35]);
+
+    events.pipeInput('acc-1', { type: 'closed' });
+    events.pipeInput('acc-1', { type: 'deposited', amount: 1 }); // on a closed account: refused
+    expect(store.get('acc-1')).toMatchObject({ open: false, balance: 60, version: 4, rejected: 1 });
+    events.pipeInput('acc-3', { type: 'withdrew', amount: 1 }); // never opened: refused
+    expect(store.get('acc-3')).toEqual({ owner: null, balance: 0, open: false, version: 0, rejected: 1 });
+    driver.close();
+  });
+});
