@@ -10,20 +10,9 @@
  *                  ─▶ session windows, gap 30 min ─▶ { views, purchases, revenue, categories } ─▶ sessions
  * ```
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import {
-  embeddedKafka,
-  KafkaStreams,
-  Serdes,
-  SessionWindows,
-  StreamsBuilder,
-  type Topology,
-} from '../src/index.js';
-import { createKafkaClient, type KafkaClient } from '../src/kafka/index.js';
+import { KafkaStreams, Serdes, SessionWindows, StreamsBuilder, type Topology } from '../src/index.js';
 import { produce, readOutput } from '../src/testing/index.js';
+import { exampleCluster, runIfMain } from './support.js';
 
 export const CLICKS_TOPIC = 'clicks';
 export const PRODUCTS_TOPIC = 'products';
@@ -153,22 +142,14 @@ export function sampleClicks(startMs: number): Click[] {
 }
 
 async function main(): Promise<void> {
-  const brokers = process.env.KAFKA_BROKERS?.split(',').filter((b) => b.length > 0);
-  const cluster = brokers !== undefined && brokers.length > 0 ? createKafkaClient({ brokers }) : undefined;
-  const kafka: KafkaClient = cluster ?? embeddedKafka();
-  console.log(
-    `clickstream on ${cluster ? `the Kafka cluster at ${brokers!.join(',')}` : 'the embedded broker'}`,
-  );
-  const admin = await kafka.admin();
-  await admin.createTopics(
+  const { kafka, stateDir, close } = await exampleCluster(
+    'clickstream',
     [CLICKS_TOPIC, PRODUCTS_TOPIC, SESSIONS_TOPIC].map((topic) => ({ topic, partitions: 2 })),
   );
-  await admin.close();
-  const stateDir = cluster ? undefined : await mkdtemp(join(tmpdir(), 'tributary-clickstream-'));
   const app = new KafkaStreams(buildClickstreamTopology(), {
     applicationId: 'clickstream',
     kafka,
-    ...(stateDir === undefined ? {} : { stateDir }),
+    ...stateDir,
     commitIntervalMs: 200,
   });
   await app.start();
@@ -205,16 +186,7 @@ async function main(): Promise<void> {
     );
   }
   await app.close();
-  await cluster?.close();
-  if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+  await close();
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -14,13 +14,9 @@
  * `app.store('accounts')`) comes with the [operate] issue; until then the example reads the
  * latest update per account from `account-balances`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { embeddedKafka, KafkaStreams, Serdes, StreamsBuilder, type Topology } from '../src/index.js';
-import { createKafkaClient, type KafkaClient } from '../src/kafka/index.js';
+import { KafkaStreams, Serdes, StreamsBuilder, type Topology } from '../src/index.js';
 import { produce, readOutput } from '../src/testing/index.js';
+import { exampleCluster, runIfMain } from './support.js';
 
 export const EVENTS_TOPIC = 'account-events';
 export const BALANCES_TOPIC = 'account-balances';
@@ -102,23 +98,14 @@ export function sampleEvents(): { key: string; value: AccountEvent }[] {
 }
 
 async function main(): Promise<void> {
-  const brokers = process.env.KAFKA_BROKERS?.split(',').filter((b) => b.length > 0);
-  const cluster = brokers !== undefined && brokers.length > 0 ? createKafkaClient({ brokers }) : undefined;
-  const kafka: KafkaClient = cluster ?? embeddedKafka();
-  console.log(
-    `event sourcing on ${cluster ? `the Kafka cluster at ${brokers!.join(',')}` : 'the embedded broker'}`,
-  );
-  const admin = await kafka.admin();
-  await admin.createTopics([
+  const { kafka, stateDir, close } = await exampleCluster('event sourcing', [
     { topic: EVENTS_TOPIC, partitions: 2 },
     { topic: BALANCES_TOPIC, partitions: 2 },
   ]);
-  await admin.close();
-  const stateDir = cluster ? undefined : await mkdtemp(join(tmpdir(), 'tributary-bank-'));
   const app = new KafkaStreams(buildEventSourcingTopology(), {
     applicationId: 'event-sourcing',
     kafka,
-    ...(stateDir === undefined ? {} : { stateDir }),
+    ...stateDir,
     commitIntervalMs: 200,
   });
   await app.start();
@@ -143,16 +130,7 @@ async function main(): Promise<void> {
     console.log(`  ${id} ${a.owner}: balance ${a.balance}, version ${a.version}, rejected ${a.rejected}`);
   }
   await app.close();
-  await cluster?.close();
-  if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+  await close();
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

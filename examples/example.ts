@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const examples = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'example.ts')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'example.ts' && f !== 'support.ts')
   .map((f) => f.slice(0, -'.ts'.length))
   .sort();
 const name = process.argv[2];

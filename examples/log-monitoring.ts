@@ -13,13 +13,8 @@
  * counts, at the price of waiting for the window to close (a partition whose event time stops
  * advancing holds its last windows back).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   BufferConfig,
-  embeddedKafka,
   KafkaStreams,
   Serdes,
   StreamsBuilder,
@@ -27,8 +22,8 @@ import {
   TimeWindows,
   type Topology,
 } from '../src/index.js';
-import { createKafkaClient, type KafkaClient } from '../src/kafka/index.js';
 import { produce, readOutput } from '../src/testing/index.js';
+import { exampleCluster, runIfMain } from './support.js';
 
 export const LOGS_TOPIC = 'logs';
 export const ALERTS_TOPIC = 'log-alerts';
@@ -133,25 +128,16 @@ export function sampleLogs(startMs: number): LogLine[] {
 }
 
 async function main(): Promise<void> {
-  const brokers = process.env.KAFKA_BROKERS?.split(',').filter((b) => b.length > 0);
-  const cluster = brokers !== undefined && brokers.length > 0 ? createKafkaClient({ brokers }) : undefined;
-  const kafka: KafkaClient = cluster ?? embeddedKafka();
-  console.log(
-    `log monitoring on ${cluster ? `the Kafka cluster at ${brokers!.join(',')}` : 'the embedded broker'}`,
-  );
-  const admin = await kafka.admin();
   // One partition: suppression follows each partition's event time, and two services would not
   // advance both partitions.
-  await admin.createTopics([
+  const { kafka, stateDir, close } = await exampleCluster('log monitoring', [
     { topic: LOGS_TOPIC, partitions: 1 },
     { topic: ALERTS_TOPIC, partitions: 1 },
   ]);
-  await admin.close();
-  const stateDir = cluster ? undefined : await mkdtemp(join(tmpdir(), 'tributary-logs-'));
   const app = new KafkaStreams(buildLogMonitoringTopology(), {
     applicationId: 'log-monitoring',
     kafka,
-    ...(stateDir === undefined ? {} : { stateDir }),
+    ...stateDir,
     commitIntervalMs: 200,
   });
   await app.start();
@@ -175,16 +161,7 @@ async function main(): Promise<void> {
     );
   }
   await app.close();
-  await cluster?.close();
-  if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+  await close();
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);
