@@ -38,7 +38,14 @@ const boundaries = Object.entries(layers).map(([folder, forbidden]) => ({
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'bench/kafka-streams/target/**', 'coverage/**'],
+    ignores: [
+      'dist/**',
+      'dist-check/**',
+      'node_modules/**',
+      'bench/kafka-streams/target/**',
+      'test/fidelity/oracle/target/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

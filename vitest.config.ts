@@ -27,6 +27,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Differential runs against Kafka Streams' own TopologyTestDriver (Java, built with Maven
+          // once and cached under test/fidelity/oracle/target); docs/testing.md.
+          name: 'fidelity',
+          include: ['test/fidelity/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],

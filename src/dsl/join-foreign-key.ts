@@ -174,7 +174,17 @@ export function foreignKeyJoin(
     supplier: ktableSource(names.outputStore),
     stores: [names.outputStore],
   });
-  return new KTableImpl(builder, names.output, names.outputStore, m?.key ?? primaryKeySerde, m?.value);
+  const named = m?.storeName !== undefined;
+  return new KTableImpl(
+    builder,
+    names.output,
+    names.outputStore,
+    m?.key ?? primaryKeySerde,
+    m?.value,
+    undefined,
+    undefined,
+    named,
+  );
 }
 
 function requireSerde<T>(serde: Serde<T> | undefined, op: string, what: string): Serde<T> {

@@ -248,7 +248,8 @@ export class KStreamImpl implements KStream<any, any> {
       supplier: ktableSource(storeName),
       stores: [storeName],
     });
-    return new KTableImpl(this.builder, name, storeName, keySerde, valueSerde);
+    const named = options?.materialized?.storeName !== undefined;
+    return new KTableImpl(this.builder, name, storeName, keySerde, valueSerde, undefined, undefined, named);
   }
 
   groupByKey(options?: Grouped<any, any>): KGroupedStream<any, any> {

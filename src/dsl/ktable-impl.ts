@@ -28,12 +28,28 @@ export class KTableImpl implements KTable<any, any> {
     readonly parent: KTableImpl | undefined = undefined,
     /** Read by this table's processor at run time; `groupBy` turns it on (Kafka's `enableSendingOldValues`). */
     readonly sendOldValues: { enabled: boolean } = { enabled: false },
+    /**
+     * Whether this table, having no parent, knows old values without being forced to: aggregations
+     * and joins do; a source (`table()`, `toTable()`, a foreign-key join result) only when the user
+     * named its store, as Kafka Streams decides it.
+     */
+    readonly knowsOldValues: boolean = true,
   ) {}
 
-  /** @internal A downstream operator needs each update's old value, so filters may drop no-op tombstones. */
-  enableSendingOldValues(): void {
+  /**
+   * @internal A downstream operator asks for each update's old value. `force` (groupBy, joins)
+   * always succeeds; without it (a filter asking, so it may drop tombstones that delete nothing)
+   * it succeeds only where old values come for free, and returns whether they do.
+   */
+  enableSendingOldValues(force = true): boolean {
+    if (this.sendOldValues.enabled) return true;
+    if (this.parent !== undefined) {
+      if (this.queryableStoreName === undefined && !this.parent.enableSendingOldValues(force)) return false;
+    } else if (!force && !this.knowsOldValues) {
+      return false;
+    }
     this.sendOldValues.enabled = true;
-    this.parent?.enableSendingOldValues();
+    return true;
   }
 
   filter(predicate: (key: any, value: any) => boolean, options?: TableOptions<any, any>): KTable<any, any> {
@@ -76,6 +92,8 @@ export class KTableImpl implements KTable<any, any> {
   }
 
   suppress(suppressed: Suppressed): KTable<any, any> {
+    // The buffer keeps each key's value from before the first buffered update: it needs old values.
+    this.enableSendingOldValues(true);
     const name = addSuppressNode(this.builder, this.nodeName, this.keySerde, this.valueSerde, suppressed);
     return new KTableImpl(this.builder, name, undefined, this.keySerde, this.valueSerde, this);
   }
@@ -94,7 +112,7 @@ export class KTableImpl implements KTable<any, any> {
       supplier: ktableRepartitionMap(selector),
       stores: [],
     });
-    this.enableSendingOldValues();
+    this.enableSendingOldValues(true);
     const valueSerde = options?.value;
     return new KGroupedTableImpl(this.builder, name, options?.key, valueSerde, options?.name);
   }
@@ -119,7 +137,7 @@ export class KTableImpl implements KTable<any, any> {
     const name = this.builder.nameOr(options?.name, 'KTABLE-FILTER-');
     this.builder.checkOptions(negate ? 'filterNot()' : 'filter()', name, options, Options.table);
     const storeName = this.materialize(options, 'KTABLE-FILTER-STATE-STORE-', this.valueSerde);
-    const sendOldValues = { enabled: false };
+    const sendOldValues = { enabled: this.enableSendingOldValues(false) };
     this.builder.add({
       kind: 'processor',
       name,

@@ -52,9 +52,13 @@ export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, a
     options?: WindowedAggregateOptions<any, any>,
   ): KTable<any, any> {
     requireFunction(reducer, 'reduce', 'reducer');
-    const combine = (key: any, aggregate: any, value: any) =>
+    // As Kafka Streams: the first value starts the aggregate, and merging two sessions reduces the
+    // earlier-found aggregate with the later one.
+    const fold = (key: any, value: any, aggregate: any) =>
       aggregate === undefined ? value : reducer(aggregate, value, key);
-    return this.aggregateWith('KSTREAM-REDUCE-', options, this.grouped.valueSerde, combine, combine);
+    const merge = (key: any, aggregate: any, other: any) =>
+      aggregate === undefined ? other : reducer(aggregate, other, key);
+    return this.aggregateWith('KSTREAM-REDUCE-', options, this.grouped.valueSerde, fold, merge);
   }
 
   aggregate(

@@ -108,7 +108,17 @@ export class StreamsBuilder {
       supplier: ktableSource(storeName),
       stores: [storeName],
     });
-    return new KTableImpl(this.internal, name, storeName, keySerde, valueSerde) as KTable<K, V>;
+    const named = options?.materialized?.storeName !== undefined;
+    return new KTableImpl(
+      this.internal,
+      name,
+      storeName,
+      keySerde,
+      valueSerde,
+      undefined,
+      undefined,
+      named,
+    ) as KTable<K, V>;
   }
 
   /**

@@ -56,3 +56,13 @@ export function droppedForNull(drop: DropRecorder, key: unknown, value: unknown)
   }
   return false;
 }
+
+/**
+ * @internal For time and session window aggregations, which Kafka Streams feeds `null` values
+ * (only sliding windows skip them): counts a record with no key as dropped and returns true.
+ */
+export function droppedForNullKey(drop: DropRecorder, key: unknown): boolean {
+  if (key !== null && key !== undefined) return false;
+  drop('null-key');
+  return true;
+}

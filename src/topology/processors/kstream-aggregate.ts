@@ -7,10 +7,13 @@ import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-reco
 /**
  * Folds a grouped stream into `storeName` with `step(key, value, previous)`. Records with a
  * `null` key or value are skipped, as in Kafka Streams. The result's timestamp is the larger of
- * the record's and the previous aggregate's.
+ * the record's and the previous aggregate's. With an `initializer`, a key's first update carries
+ * the initial aggregate as its old value (so a downstream filter sees the change from it), as
+ * Kafka Streams forwards it.
  */
 function kstreamFold<K, V, A>(
   storeName: string,
+  initializer: (() => A) | undefined,
   step: (key: K, value: V, previous: A | null) => A,
 ): () => Processor<K, V, K, Change<A>> {
   return () => {
@@ -26,7 +29,7 @@ function kstreamFold<K, V, A>(
       process: (record: StreamRecord<K, V>) => {
         if (droppedForNull(drop, record.key, record.value)) return;
         const old = store.get(record.key);
-        const oldValue = old === undefined ? null : old.value;
+        const oldValue = old !== undefined ? old.value : initializer !== undefined ? initializer() : null;
         const timestamp =
           old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
         const newValue = definedResult(step(record.key, record.value, oldValue), 'The aggregator');
@@ -43,8 +46,8 @@ export function kstreamAggregate<K, V, A>(
   initializer: () => A,
   aggregator: (key: K, value: V, aggregate: A) => A,
 ): () => Processor<K, V, K, Change<A>> {
-  return kstreamFold<K, V, A>(storeName, (key, value, previous) =>
-    aggregator(key, value, previous === null ? initializer() : previous),
+  return kstreamFold<K, V, A>(storeName, initializer, (key, value, previous) =>
+    aggregator(key, value, previous!),
   );
 }
 
@@ -53,7 +56,7 @@ export function kstreamReduce<K, V>(
   storeName: string,
   reducer: (aggregate: V, value: V, key: K) => V,
 ): () => Processor<K, V, K, Change<V>> {
-  return kstreamFold<K, V, V>(storeName, (key, value, previous) =>
+  return kstreamFold<K, V, V>(storeName, undefined, (key, value, previous) =>
     previous === null ? value : reducer(previous, value, key),
   );
 }

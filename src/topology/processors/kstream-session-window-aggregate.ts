@@ -8,7 +8,7 @@ import type { Processor, ProcessorContext, StreamRecord } from '../processor.js'
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
 import { definedResult } from './defined-result.js';
-import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-records.js';
+import { droppedForNullKey, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /** @internal Settings of a session-window aggregation processor. */
 export interface SessionWindowAggregateSpec<K, V, A> {
@@ -79,7 +79,8 @@ export function kstreamSessionWindowAggregate<K, V, A>(
       },
       process: (record: StreamRecord<K, V>) => {
         const { key, value, timestamp: t } = record;
-        if (droppedForNull(drop, key, value)) return;
+        // Only a null key is skipped: Kafka Streams aggregates null values into sessions.
+        if (droppedForNullKey(drop, key)) return;
         if (t > observedStreamTime) observedStreamTime = t;
         // A session can still grow by a record up to `gap` after its end, so it closes `gap` later.
         const closeTime = observedStreamTime - grace - gap;

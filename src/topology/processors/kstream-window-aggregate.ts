@@ -9,7 +9,7 @@ import type { Processor, ProcessorContext, StreamRecord } from '../processor.js'
 import type { TableForwarder } from './timestamped-store.js';
 import { windowedForwarder } from './windowed-forwarder.js';
 import { definedResult } from './defined-result.js';
-import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-records.js';
+import { droppedForNullKey, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /** @internal Settings of a time-windowed (tumbling or hopping) aggregation processor. */
 export interface WindowAggregateSpec<K, V, A> {
@@ -24,8 +24,8 @@ export interface WindowAggregateSpec<K, V, A> {
 /**
  * Aggregates records into every time window that contains them, as Kafka Streams'
  * `KStreamWindowAggregate`: a window accepts records while `windowEnd > streamTime - grace`; a
- * record for a closed window is dropped and reported. Records with a `null` key or value are
- * skipped. With a caching store, updates are emitted when the cache flushes (once per window per
+ * record for a closed window is dropped and reported. Records with a `null` key are skipped; a
+ * `null` value is aggregated (Kafka Streams skips it only in sliding windows). With a caching store, updates are emitted when the cache flushes (once per window per
  * commit), otherwise on every update.
  */
 export function kstreamWindowAggregate<K, V, A>(
@@ -72,7 +72,7 @@ export function kstreamWindowAggregate<K, V, A>(
         );
       },
       process: (record: StreamRecord<K, V>) => {
-        if (droppedForNull(drop, record.key, record.value)) return;
+        if (droppedForNullKey(drop, record.key)) return;
         const timestamp = record.timestamp;
         if (timestamp > observedStreamTime) observedStreamTime = timestamp;
         const closeTime = observedStreamTime - windows.graceMs;

@@ -1,0 +1,36 @@
+/**
+ * Cases of the fixed CI seed set (fidelity.test.ts) where Tributary still disagrees with Kafka
+ * Streams, each with why. The test fails when a listed case starts agreeing (remove it) or an
+ * unlisted one disagrees (fix it). The goal is an empty list; `npm run test:fidelity -- --only
+ * <seeds>` prints a listed case shrunk, with its first differing record.
+ */
+const TABLE_TABLE =
+  'table–table join: tombstones when one side is deleted differ from Kafka Streams (not yet fixed)';
+const FOREIGN_KEY =
+  'foreign-key join: result values and record count differ from Kafka Streams (not yet fixed)';
+const STREAM_STREAM =
+  'stream–stream left/outer join: the null-side result is emitted at a different time than Kafka Streams emits it (not yet fixed)';
+const WINDOWED = 'windowed aggregation: not yet investigated (session merges or sliding windows)';
+
+const cases: Record<string, readonly number[]> = {
+  [TABLE_TABLE]: [64, 88, 143, 195, 266, 368],
+  [FOREIGN_KEY]: [
+    67, 89, 107, 109, 111, 120, 160, 170, 178, 180, 182, 198, 199, 232, 254, 268, 303, 315, 371, 373, 382,
+  ],
+  [STREAM_STREAM]: [124, 258, 326],
+  [WINDOWED]: [151, 159, 161, 215, 251, 269, 324, 379, 388],
+};
+
+const family: Record<string, string> = {
+  [TABLE_TABLE]: 'tableTableJoin',
+  [FOREIGN_KEY]: 'foreignKeyJoin',
+  [STREAM_STREAM]: 'streamStreamJoin',
+  [WINDOWED]: 'windowed',
+};
+
+/** Case name → why it still disagrees. */
+export const KNOWN_DIVERGENCES: ReadonlyMap<string, string> = new Map(
+  Object.entries(cases).flatMap(([why, seeds]) =>
+    seeds.map((seed) => [`${family[why]}-${seed}`, why] as const),
+  ),
+);
