@@ -54,3 +54,17 @@ export class StateStoreError extends StreamsError {}
 
 /** A task could not be migrated or lost its ownership (fenced, rebalanced away). */
 export class TaskMigratedError extends StreamsError {}
+
+/**
+ * A state store cannot be queried right now: the instance is not running, the store is restoring,
+ * or it migrated in a rebalance. Retry later (or ask the instance `queryMetadataForKey` names).
+ *
+ * @example
+ * ```ts
+ * try { app.store('counts').get('a'); } catch (e) { if (e instanceof InvalidStateStoreError && e.retriable) retryLater(); }
+ * ```
+ */
+export class InvalidStateStoreError extends StreamsError {
+  /** Always true: the condition passes once restoration or the rebalance is done. */
+  readonly retriable = true;
+}

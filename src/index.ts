@@ -124,11 +124,20 @@ export type {
   UncaughtExceptionHandler,
 } from './runtime/uncaught-exception.js';
 export type { StreamsEvent, StreamsState, RestoreListener, TaskMetadata } from './runtime/events.js';
+export type {
+  QueryableStore,
+  QueryableStoreType,
+  ReadOnlyKeyValueStore,
+  ReadOnlySessionStore,
+  ReadOnlyWindowStore,
+  StoreQueryOptions,
+} from './runtime/queryable-stores.js';
 
 // Errors and handlers
 export {
   ConfigError,
   DeserializationError,
+  InvalidStateStoreError,
   ProcessingError,
   ProductionError,
   StateStoreError,

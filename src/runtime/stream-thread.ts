@@ -20,6 +20,7 @@ import type { TaskHost } from './stream-task.js';
 import { decodeAssignmentInfo, TaskAssignor } from './task-assignor.js';
 import { commitAll } from './task-committer.js';
 import { TaskManager } from './task-manager.js';
+import { localStoresOf } from './local-stores.js';
 import type { TopicPlan } from './topic-plan.js';
 
 /** @internal What the tasks of a thread (or the global task) see of the instance. */
@@ -114,6 +115,17 @@ export class StreamThread {
   /** Whether the thread has its assignment and every active task restored. */
   get ready(): boolean {
     return this.assignmentActive && !this.stopped && (this.taskManager?.allRunning ?? false);
+  }
+
+  /** The stores named `name` of this thread's tasks, for interactive queries (see `localStoresOf`). */
+  queryableStores(name: string, includeStandbys: boolean): StateStore[] {
+    const tm = this.taskManager;
+    if (tm === undefined) return [];
+    return localStoresOf(
+      name,
+      { ready: this.ready, active: tm.activeTasks(), standby: tm.standbyTasks() },
+      includeStandbys,
+    );
   }
 
   /** Active and standby tasks of this thread. */

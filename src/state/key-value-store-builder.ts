@@ -35,6 +35,11 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredKeyV
     return this.#supplier.name;
   }
 
+  /** @internal The serde of the store's keys: where a key lives (interactive queries). */
+  get keySerde(): Serde<K> {
+    return this.#keySerde;
+  }
+
   build(): MeteredKeyValueStore<K, V> {
     let store: KeyValueBytesStore = this.#supplier.get();
     if (this.loggingEnabled) store = new ChangeLoggingKeyValueStore(store);

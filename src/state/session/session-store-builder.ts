@@ -25,7 +25,8 @@ import type { SessionBytesStore, SessionBytesStoreSupplier } from './session-sto
 export class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredSessionStore<K, V>> {
   constructor(
     private readonly supplier: SessionBytesStoreSupplier,
-    private readonly keySerde: Serde<K>,
+    /** @internal The serde of the store's keys: where a key lives (interactive queries). */
+    readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
   ) {
     super(isDslSupplier(supplier));

@@ -28,7 +28,8 @@ import type { WindowBytesStore, WindowBytesStoreSupplier } from './window-store.
 export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredWindowStore<K, V>> {
   constructor(
     private readonly supplier: WindowBytesStoreSupplier,
-    private readonly keySerde: Serde<K>,
+    /** @internal The serde of the store's keys: where a key lives (interactive queries). */
+    readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
     /** Values are `ValueAndTimestamp`s (DSL stores); the test driver unwraps them. */
     private readonly timestampedValues = false,
