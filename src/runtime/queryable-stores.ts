@@ -5,7 +5,8 @@ import { KeyValueStoreBuilder } from '../state/key-value-store-builder.js';
 import { MeteredKeyValueStore } from '../state/metered-key-value-store.js';
 import { SessionStoreBuilder } from '../state/session/session-store-builder.js';
 import { MeteredSessionStore } from '../state/session/metered-session-store.js';
-import type { KeyValue, KeyValueIterator, StateStore } from '../state/store.js';
+import type { KeyValue, KeyValueIterator, KeyValueStore, StateStore } from '../state/store.js';
+import type { SessionStore } from '../state/session/session-store.js';
 import { MeteredWindowStore } from '../state/window/metered-window-store.js';
 import { plainWindowStoreView } from '../state/window/plain-window-store-view.js';
 import { WindowStoreBuilder } from '../state/window/window-store-builder.js';
@@ -25,19 +26,10 @@ import type { Windowed } from '../windowing/windowed.js';
  * for (const { key, value } of counts.range('a', 'm')) console.log(key, value);
  * ```
  */
-export interface ReadOnlyKeyValueStore<K, V> {
-  readonly name: string;
-  get(key: K): V | undefined;
-  /** Keys from `from` to `to`, both inclusive; an omitted bound is open. */
-  range(from?: K, to?: K): KeyValueIterator<K, V>;
-  reverseRange(from?: K, to?: K): KeyValueIterator<K, V>;
-  all(): KeyValueIterator<K, V>;
-  reverseAll(): KeyValueIterator<K, V>;
-  /** Keys whose serialized bytes start with `prefix` serialized by `prefixSerde`. */
-  prefixScan<P>(prefix: P, prefixSerde: Serde<P>): KeyValueIterator<K, V>;
-  /** The sum over the local stores: an estimate, as in Kafka Streams. */
-  approximateNumEntries(): number;
-}
+export type ReadOnlyKeyValueStore<K, V> = Pick<
+  KeyValueStore<K, V>,
+  'name' | 'get' | 'range' | 'reverseRange' | 'all' | 'reverseAll' | 'prefixScan' | 'approximateNumEntries'
+>;
 
 /**
  * A window store as an interactive query reads it, across this instance's tasks.
@@ -48,23 +40,10 @@ export interface ReadOnlyKeyValueStore<K, V> {
  * for (const { key: windowStart, value } of perMinute.fetch('alice', 0, Date.now())) console.log(windowStart, value);
  * ```
  */
-export interface ReadOnlyWindowStore<K, V> {
-  readonly name: string;
-  /** The value of the window of `key` starting at `windowStart`, or `undefined`. */
-  fetch(key: K, windowStart: number): V | undefined;
-  /** `key`'s windows starting between `timeFrom` and `timeTo` (inclusive), oldest first: keys are window starts. */
-  fetch(key: K, timeFrom: number, timeTo: number): KeyValueIterator<number, V>;
-  backwardFetch(key: K, timeFrom: number, timeTo: number): KeyValueIterator<number, V>;
-  fetchRange(
-    keyFrom: K | undefined,
-    keyTo: K | undefined,
-    timeFrom: number,
-    timeTo: number,
-  ): KeyValueIterator<Windowed<K>, V>;
-  /** Every window starting between `timeFrom` and `timeTo`. */
-  fetchAll(timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V>;
-  all(): KeyValueIterator<Windowed<K>, V>;
-}
+export type ReadOnlyWindowStore<K, V> = Pick<
+  WindowStore<K, V>,
+  'name' | 'fetch' | 'backwardFetch' | 'fetchRange' | 'fetchAll' | 'all'
+>;
 
 /**
  * A session store as an interactive query reads it, across this instance's tasks.
@@ -75,13 +54,10 @@ export interface ReadOnlyWindowStore<K, V> {
  * for (const { key, value } of sessions.fetch('alice')) console.log(key.window, value);
  * ```
  */
-export interface ReadOnlySessionStore<K, V> {
-  readonly name: string;
-  /** Every session of `key`. */
-  fetch(key: K): KeyValueIterator<Windowed<K>, V>;
-  fetchRange(keyFrom: K | undefined, keyTo: K | undefined): KeyValueIterator<Windowed<K>, V>;
-  fetchSession(key: K, sessionStart: number, sessionEnd: number): V | undefined;
-}
+export type ReadOnlySessionStore<K, V> = Pick<
+  SessionStore<K, V>,
+  'name' | 'fetch' | 'fetchRange' | 'fetchSession'
+>;
 
 /** What kind of store a name refers to. */
 export type QueryableStoreType = 'keyValue' | 'window' | 'session';
