@@ -130,6 +130,7 @@ export type {
   ReadOnlyKeyValueStore,
   ReadOnlySessionStore,
   ReadOnlyWindowStore,
+  StoreAccessor,
   StoreQueryOptions,
 } from './runtime/queryable-stores.js';
 

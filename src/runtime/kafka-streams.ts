@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable } from 'rxjs';
-import { ConfigError, InvalidStateStoreError, StreamsError } from '../errors.js';
+import { ConfigError, StreamsError } from '../errors.js';
 import { createKafkaClient, type ClosableKafkaClient, type KafkaLogEntry } from '../kafka/client.js';
 import { createEmbeddedKafka, type EmbeddedKafka } from '../kafka/embedded/client.js';
 import type { KafkaAdmin, KafkaClient } from '../kafka/port.js';
@@ -27,15 +27,8 @@ import {
   checkUncaughtExceptionHandler,
   type UncaughtExceptionHandler,
 } from './uncaught-exception.js';
-import type { StateStore } from '../state/store.js';
-import {
-  queryableStore,
-  type QueryableStore,
-  type ReadOnlyKeyValueStore,
-  type ReadOnlySessionStore,
-  type ReadOnlyWindowStore,
-  type StoreQueryOptions,
-} from './queryable-stores.js';
+import { instanceStores } from './local-stores.js';
+import { queryableStore, type StoreAccessor, type StoreQueryOptions } from './queryable-stores.js';
 
 const TRANSITIONS: Record<StreamsState, readonly StreamsState[]> = {
   CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
@@ -237,50 +230,15 @@ export class KafkaStreams {
     return this.threads.flatMap((thread) => thread.metadata());
   }
 
-  /**
-   * A read-only view of a state store across this instance's tasks (interactive queries). Values
-   * are deserialized with the store's serdes; DSL stores show plain values. Each call on the view
-   * reads the tasks this instance has at that moment, so a view outlives rebalances; while the
-   * store is restoring or migrating (or the instance is not running) calls throw
-   * `InvalidStateStoreError` (`retriable: true`). An unknown name throws at once, naming the known
-   * stores. Keys held by other instances are found with `queryMetadataForKey`.
-   *
-   * @example
-   * ```ts
-   * const counts = app.store<string, number>('counts', { type: 'keyValue' });
-   * counts.get('hello'); // 3
-   * for (const { key, value } of counts.all()) console.log(key, value);
-   * app.store<string, number>('counts', { includeStandbys: true }).get('hello'); // may be stale
-   * ```
-   */
-  store<K = unknown, V = unknown>(
-    name: string,
-    options: StoreQueryOptions & { type: 'keyValue' },
-  ): ReadOnlyKeyValueStore<K, V>;
-  store<K = unknown, V = unknown>(
-    name: string,
-    options: StoreQueryOptions & { type: 'window' },
-  ): ReadOnlyWindowStore<K, V>;
-  store<K = unknown, V = unknown>(
-    name: string,
-    options: StoreQueryOptions & { type: 'session' },
-  ): ReadOnlySessionStore<K, V>;
-  store<K = unknown, V = unknown>(name: string, options?: StoreQueryOptions): QueryableStore<K, V>;
-  store<K, V>(name: string, options: StoreQueryOptions = {}): unknown {
-    return queryableStore<K, V>(this.topology, name, options, (n, standbys) => this.localStores(n, standbys));
-  }
-
-  private localStores(name: string, includeStandbys: boolean): StateStore[] {
-    const state = this.state;
-    if (state !== 'RUNNING' && state !== 'REBALANCING')
-      throw new InvalidStateStoreError(
-        `State store "${name}" cannot be queried: the application is ${state}${state === 'CREATED' ? ' (call start() first)' : ''}.`,
-        { node: name },
-      );
-    const global = this.globalThread?.store(name);
-    if (global !== undefined) return [global];
-    return this.threads.flatMap((thread) => thread.queryableStores(name, includeStandbys));
-  }
+  /** Interactive queries: a read-only view of a state store over this instance's tasks (see `StoreAccessor`). */
+  readonly store: StoreAccessor = ((name: string, options: StoreQueryOptions = {}) =>
+    queryableStore(this.topology, name, options, (store, standbys) =>
+      instanceStores(
+        { state: this.state, global: this.globalThread, threads: this.threads },
+        store,
+        standbys,
+      ),
+    )) as StoreAccessor;
 
   /** Kafka Streams' per-thread view: each stream thread with its active and standby tasks. */
   localThreadsMetadata(): {

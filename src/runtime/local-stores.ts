@@ -40,3 +40,30 @@ export function localStoresOf(name: string, thread: QueryableThread, includeStan
     }
   return out;
 }
+
+/** @internal What interactive queries see of the instance. */
+export interface QueryableInstance {
+  readonly state: string;
+  readonly global: { store(name: string): StateStore | undefined } | undefined;
+  readonly threads: readonly { queryableStores(name: string, includeStandbys: boolean): StateStore[] }[];
+}
+
+/**
+ * @internal The stores named `name` across the instance: a global store, or the threads' task
+ * stores. Only a `RUNNING` or `REBALANCING` instance answers.
+ */
+export function instanceStores(
+  instance: QueryableInstance,
+  name: string,
+  includeStandbys: boolean,
+): StateStore[] {
+  const { state } = instance;
+  if (state !== 'RUNNING' && state !== 'REBALANCING')
+    throw new InvalidStateStoreError(
+      `State store "${name}" cannot be queried: the application is ${state}${state === 'CREATED' ? ' (call start() first)' : ''}.`,
+      { node: name },
+    );
+  const global = instance.global?.store(name);
+  if (global !== undefined) return [global];
+  return instance.threads.flatMap((thread) => thread.queryableStores(name, includeStandbys));
+}

@@ -102,6 +102,38 @@ export interface StoreQueryOptions {
   type?: QueryableStoreType;
 }
 
+/**
+ * `app.store(name, options?)`: a read-only view of a state store across this instance's tasks
+ * (interactive queries). Values are deserialized with the store's serdes; DSL stores show plain
+ * values. Each call on the view reads the tasks this instance has at that moment, so a view
+ * outlives rebalances; while the store is restoring or migrating (or the instance is not running)
+ * calls throw `InvalidStateStoreError` (`retriable: true`). An unknown name throws at once, naming
+ * the known stores. Keys held by other instances are found with `app.queryMetadataForKey`.
+ *
+ * @example
+ * ```ts
+ * const counts = app.store<string, number>('counts', { type: 'keyValue' });
+ * counts.get('hello'); // 3
+ * for (const { key, value } of counts.all()) console.log(key, value);
+ * app.store<string, number>('counts', { includeStandbys: true }).get('hello'); // may be stale
+ * ```
+ */
+export interface StoreAccessor {
+  <K = unknown, V = unknown>(
+    name: string,
+    options: StoreQueryOptions & { type: 'keyValue' },
+  ): ReadOnlyKeyValueStore<K, V>;
+  <K = unknown, V = unknown>(
+    name: string,
+    options: StoreQueryOptions & { type: 'window' },
+  ): ReadOnlyWindowStore<K, V>;
+  <K = unknown, V = unknown>(
+    name: string,
+    options: StoreQueryOptions & { type: 'session' },
+  ): ReadOnlySessionStore<K, V>;
+  <K = unknown, V = unknown>(name: string, options?: StoreQueryOptions): QueryableStore<K, V>;
+}
+
 /** @internal Finds the local stores of a name; throws `InvalidStateStoreError` when they cannot be read now. */
 export type LocalStoreProvider = (name: string, includeStandbys: boolean) => StateStore[];
 
