@@ -56,15 +56,33 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   async listOffsets(partitions: TopicPartition[]): Promise<PartitionOffsets[]> {
-    const byTopic = new Map<string, Awaited<ReturnType<Admin['fetchTopicOffsets']>>>();
+    const byTopic = new Map<string, TopicOffsets>();
     for (const topic of new Set(partitions.map((p) => p.topic))) {
-      byTopic.set(topic, await retryTransient(() => this.admin.fetchTopicOffsets(topic), { topic }));
+      const wanted = partitions.filter((p) => p.topic === topic).map((p) => p.partition);
+      byTopic.set(topic, await retryTransient(() => this.offsetsWithLeaders(topic, wanted), { topic }));
     }
     return partitions.map(({ topic, partition }) => {
-      const found = byTopic.get(topic)!.find((p) => p.partition === partition);
-      if (!found) throw new Error(`unknown partition ${topic}-${partition}`);
+      const found = byTopic.get(topic)!.find((p) => p.partition === partition)!;
       return { topic, partition, begin: found.low, end: found.high };
     });
+  }
+
+  /**
+   * kafkajs leaves out partitions that have no leader at the moment (a broker just died, a topic
+   * was just created) and throws a TypeError when none of a topic's partitions has one: both are
+   * reported as LEADER_NOT_AVAILABLE, which the caller retries until a leader is elected.
+   */
+  private async offsetsWithLeaders(topic: string, wanted: number[]): Promise<TopicOffsets> {
+    let offsets: TopicOffsets;
+    try {
+      offsets = await this.admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (error instanceof TypeError) throw leaderNotAvailable(topic, wanted, error);
+      throw error;
+    }
+    const missing = wanted.filter((partition) => !offsets.some((p) => p.partition === partition));
+    if (missing.length > 0) throw leaderNotAvailable(topic, missing);
+    return offsets;
   }
 
   async fetchCommittedOffsets(groupId: string, partitions: TopicPartition[]): Promise<CommittedOffset[]> {
@@ -136,4 +154,15 @@ export class KafkajsAdmin implements KafkaAdmin {
   close(): Promise<void> {
     return this.onClose();
   }
+}
+
+type TopicOffsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+
+function leaderNotAvailable(topic: string, partitions: number[], cause?: unknown) {
+  const names = partitions.map((partition) => `${topic}-${partition}`).join(', ');
+  return Object.assign(new Error(`No leader for (or no such partition) ${names}`, { cause }), {
+    type: 'LEADER_NOT_AVAILABLE',
+    code: 5,
+    retriable: true,
+  });
 }

@@ -32,6 +32,10 @@ export function faultSeed(): number {
   return Number.isInteger(fixed) ? fixed : Math.floor(Math.random() * 2 ** 31);
 }
 
+/**
+ * Polls `check` until it holds. A check that throws counts as not yet (a broker that is down or
+ * electing leaders answers with errors for a while); the last error is in the timeout message.
+ */
 export async function waitFor(
   check: () => Promise<boolean> | boolean,
   timeoutMs: number,
@@ -39,9 +43,17 @@ export async function waitFor(
   intervalMs = 1_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}`);
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError === undefined ? '' : ` (last error: ${(lastError as Error).message})`;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}${cause}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
