@@ -10,6 +10,7 @@ import { deleteCheckpoint } from './checkpoint.js';
 import type { KafkaRecordCollector } from './kafka-record-collector.js';
 import { PartitionGroup } from './partition-group.js';
 import { lockTaskDir, type StateLock } from './state-directory.js';
+import type { TaskSensors, ThreadSensors } from './metrics/sensors.js';
 import type { StreamTask } from './stream-task.js';
 import { TaskCommitter } from './task-committer.js';
 import type { StateTrust, TaskStores } from './task-stores.js';
@@ -35,6 +36,8 @@ export interface ActiveTaskEnvironment {
   readonly maxTaskIdleMs: number;
   /** Records collected before a task sends them ahead of the commit. */
   readonly maxBufferedRecords: number;
+  /** The thread's sensors; each task gets its own below them. */
+  readonly sensors: ThreadSensors;
 }
 
 /**
@@ -49,6 +52,9 @@ export class ActiveTask {
   /** Offsets last committed, per input `topic:partition`. */
   readonly committedOffsets = new Map<string, number>();
   readonly committer: TaskCommitter;
+  readonly sensors: TaskSensors;
+  /** The input partitions' end offsets as of their last fetch, for `records-lag`. */
+  private readonly endOffsets = new Map<string, number>();
   #phase: 'RESTORING' | 'RUNNING' = 'RESTORING';
   private readonly pendingBatches: ConsumedBatch[] = [];
   /** Tasks with several input partitions: their records, merged by timestamp before processing. */
@@ -68,6 +74,8 @@ export class ActiveTask {
     private readonly env: ActiveTaskEnvironment,
   ) {
     this.committer = new TaskCommitter(this, env.exactlyOnce);
+    this.sensors = env.sensors.task();
+    task.onPunctuated = (ms) => this.sensors.punctuated(ms);
     if (inputPartitions.length > 1) this.group = new PartitionGroup(inputPartitions, env.maxTaskIdleMs);
   }
 
@@ -142,6 +150,7 @@ export class ActiveTask {
    */
   process(batch: ConsumedBatch): 'buffered' | 'send' | 'done' {
     const key = `${batch.topic}:${batch.partition}`;
+    this.endOffsets.set(key, Number(batch.highWatermark));
     let messages = batch.messages;
     // A batch overlapping what was processed already (one held while restoring, then fetched again).
     const processedUntil = this.nextOffsets.get(key);
@@ -152,6 +161,7 @@ export class ActiveTask {
       return 'buffered';
     }
     const streamTask = this.task;
+    const began = performance.now();
     let next = -1;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
@@ -161,6 +171,8 @@ export class ActiveTask {
       next = offset + 1;
     }
     if (next >= 0) this.nextOffsets.set(key, next);
+    const ended = performance.now();
+    this.sensors.processed(messages.length, ended - began, ended);
     // Also send once a partition is drained (the batch reached its high watermark): a quiet input
     // then does not hold its last outputs back until the next commit.
     const drained = next >= 0 && String(next) === batch.highWatermark;
@@ -191,13 +203,18 @@ export class ActiveTask {
     const group = this.group;
     if (group === undefined || group.isEmpty) return 'done';
     const streamTask = this.task;
+    const began = performance.now();
+    let processed = 0;
     for (let queue = group.nextQueue(now); queue !== undefined; queue = group.nextQueue(now)) {
+      processed++;
       const m = queue.messages[queue.head++]!;
       const offset = Number(m.offset);
       streamTask.process(queue.topic, offset, m.key, m.value, m.timestamp, m.headers);
       streamTask.punctuateStreamTime();
       this.nextOffsets.set(queue.key, offset + 1);
     }
+    const ended = performance.now();
+    this.sensors.processed(processed, ended - began, ended);
     for (const queue of group.queues) {
       if (
         this.bufferPaused.has(queue.key) &&
@@ -219,6 +236,19 @@ export class ActiveTask {
       if (this.committedOffsets.get(tp) === offset) continue;
       const split = tp.lastIndexOf(':');
       out.push({ topic: tp.slice(0, split), partition: Number(tp.slice(split + 1)), offset: String(offset) });
+    }
+    return out;
+  }
+
+  /** Records behind the end offset per input partition, as of each partition's last fetch. */
+  inputLag(): { topic: string; partition: number; lag: number }[] {
+    const out: { topic: string; partition: number; lag: number }[] = [];
+    for (const { topic, partition } of this.inputPartitions) {
+      const key = `${topic}:${partition}`;
+      const end = this.endOffsets.get(key);
+      if (end === undefined || !Number.isFinite(end)) continue;
+      const position = this.nextOffsets.get(key) ?? this.committedOffsets.get(key);
+      out.push({ topic, partition, lag: position === undefined ? end : Math.max(0, end - position) });
     }
     return out;
   }

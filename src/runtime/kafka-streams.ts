@@ -13,6 +13,9 @@ import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
+import { collectMetrics } from './metrics/collect.js';
+import type { StreamsMetric } from './metrics/metric.js';
+import { StreamsMonitor } from './metrics/monitor.js';
 import { allNodes, requireNodeSerdes } from './node-context.js';
 import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
 import { isolated } from './isolated-observable.js';
@@ -107,6 +110,8 @@ export class KafkaStreams {
   readonly events$: Observable<StreamsEvent> = isolated(this.eventSubject, (error) =>
     this.reportSubscriberError('events$', error),
   );
+  /** @internal Restore progress and recent events, for metrics and the live view. */
+  readonly monitor = new StreamsMonitor(this.events$);
 
   constructor(
     private readonly topology: Topology,
@@ -239,6 +244,23 @@ export class KafkaStreams {
         standbys,
       ),
     )) as StoreAccessor;
+
+  /**
+   * A snapshot of this instance's metrics, named as Kafka Streams names them: per thread and task
+   * `process-rate`/`-total`/`-latency-avg`/`-max`, `commit-*`, `punctuate-*`, `records-lag` per
+   * input partition, `dropped-records-total` by reason, `restore-rate` and
+   * `restore-remaining-records-total` per changelog partition, store operation counts and
+   * latencies, and the cache `hit-ratio`. Computed when called; cheap enough to poll.
+   *
+   * @example
+   * ```ts
+   * const rate = app.metrics().find((m) => m.name === 'process-rate' && m.tags['task-id'] === undefined);
+   * console.log(`${rate?.value.toFixed(0)} records/s`);
+   * ```
+   */
+  metrics(): StreamsMetric[] {
+    return collectMetrics(this.threads, this.monitor);
+  }
 
   /** Kafka Streams' per-thread view: each stream thread with its active and standby tasks. */
   localThreadsMetadata(): {

@@ -64,6 +64,8 @@ export class StreamTask {
   /** The node whose processor is running, for error messages. */
   currentNode = '';
   private closed = false;
+  /** Told how long each punctuator call took (the `punctuate-*` metrics); punctuators are rare, so timing them is cheap. */
+  onPunctuated: ((ms: number) => void) | undefined = undefined;
 
   constructor(
     readonly subtopologyId: number,
@@ -515,12 +517,14 @@ export class StreamTask {
     this.currentTopic = undefined;
     this.currentOffset = -1;
     this.currentNode = nodeName;
+    const began = performance.now();
     try {
       // The punctuation time becomes the timestamp of records forwarded without one.
       fire();
     } catch (error) {
       throw this.wrap(error, `punctuating "${nodeName}"`);
     } finally {
+      this.onPunctuated?.(performance.now() - began);
       this.currentTopic = savedTopic;
       this.currentOffset = savedOffset;
       this.currentTimestamp = savedTimestamp;

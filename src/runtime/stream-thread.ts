@@ -15,6 +15,8 @@ import type { StreamsEvent, TaskMetadata } from './events.js';
 import { resolveHandler } from './exception-handlers.js';
 import type { Logger } from '../logger.js';
 import type { RepartitionPurger } from './repartition-purger.js';
+import type { MeteredThread } from './metrics/collect.js';
+import { ThreadSensors } from './metrics/sensors.js';
 import { SerialExecutor } from './serial-executor.js';
 import type { TaskHost } from './stream-task.js';
 import { decodeAssignmentInfo, TaskAssignor } from './task-assignor.js';
@@ -77,7 +79,8 @@ export interface StreamThreadOptions {
  * commits happen at clean boundaries without locks in the hot path. More threads are more
  * instances of this class.
  */
-export class StreamThread {
+export class StreamThread implements MeteredThread {
+  readonly sensors = new ThreadSensors();
   private readonly executor = new SerialExecutor();
   private readonly host: TaskHost;
   private consumer: GroupConsumer | undefined;
@@ -133,6 +136,15 @@ export class StreamThread {
     return this.taskManager?.metadata() ?? [];
   }
 
+  /** Active tasks of this thread, restoring or running (for the metrics snapshot). */
+  meteredTasks(): ActiveTask[] {
+    return this.taskManager === undefined ? [] : [...this.taskManager.activeTasks()];
+  }
+
+  get standbyCount(): number {
+    return this.taskManager === undefined ? 0 : [...this.taskManager.standbyTasks()].length;
+  }
+
   /** Creates the producer, joins the group and resolves once the first assignment arrived. */
   async start(): Promise<void> {
     const { options } = this;
@@ -161,6 +173,7 @@ export class StreamThread {
         restore: this.restoreEnvironment(),
         maxTaskIdleMs: c.maxTaskIdleMs,
         maxBufferedRecords: c.maxBufferedRecords,
+        sensors: this.sensors,
       },
       onRestored: (task) => void this.executor.run(() => this.finishRestoration(task)),
       onError: (error) => void this.executor.run(() => options.onError(error)),
@@ -304,6 +317,7 @@ export class StreamThread {
 
   private async processBatch(batch: ConsumedBatch): Promise<void> {
     if (this.stopped) return;
+    this.sensors.poll.record(1, 0, 0, performance.now());
     const task = this.taskManager!.taskFor(batch.topic, batch.partition);
     // Fetched before its partition was paused: processed once the task has restored.
     if (task !== undefined && task.accept(batch) === 'process') await this.processTaskBatch(task, batch);
@@ -388,6 +402,7 @@ export class StreamThread {
     if (tm === undefined) return;
     await this.awaitInFlightSend();
     const began = Date.now();
+    const startedAt = performance.now();
     this.lastCommit = began;
     this.commitRequested = false;
     for (const standby of tm.standbyTasks()) await standby.checkpoint();
@@ -407,6 +422,10 @@ export class StreamThread {
       this.options.purger.noteCommitted((c.task as ActiveTask).committedOffsets);
     this.options.purger.maybePurge();
     if (outcome.records > 0 || outcome.offsets > 0) {
+      const ended = performance.now();
+      const ms = ended - startedAt;
+      this.sensors.committed(ms, ended);
+      for (const c of outcome.committed) (c.task as ActiveTask).sensors.committed(ms, ended);
       this.options.events.next({
         type: 'commit',
         tasks: tasks.map((t) => t.id),

@@ -1,3 +1,4 @@
+import type { CacheStats } from './internal/write-back-cache.js';
 import { keyBytes, keyString, prefixUpperBound } from './internal/byte-keys.js';
 import { CacheMergeIterator } from './internal/cache-merge-iterator.js';
 import { SortedCursor } from './internal/sorted-string-map.js';
@@ -49,6 +50,11 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   #sendOldValues = false;
 
   /** Whether this layer holds entries back (a budget above 0); at 0 it writes straight through. */
+  /** Cache look-ups that hit and missed, for the `hit-ratio` metric. */
+  cacheStats(): CacheStats {
+    return this.#cache.stats();
+  }
+
   get holdsWrites(): boolean {
     return this.#cache.holdsWrites;
   }

@@ -19,6 +19,12 @@ export type WriteDown = (
   below: Buffer | undefined,
 ) => boolean;
 
+/** How often look-ups found their key in a cache. */
+export interface CacheStats {
+  readonly hits: number;
+  readonly misses: number;
+}
+
 /** What a cache lookup finds: a value, or `null` for a delete not yet written down. */
 export interface CachedValue {
   readonly value: Buffer | null;
@@ -66,6 +72,8 @@ export class WriteBackCache {
   #dirty = new OnDemandSortedMap<Buffer | null>();
   #newest: CacheEntry | undefined;
   #oldest: CacheEntry | undefined;
+  #hits = 0;
+  #misses = 0;
 
   constructor(writeDown: WriteDown) {
     this.#writeDown = writeDown;
@@ -82,6 +90,11 @@ export class WriteBackCache {
     return this.#maxBytes > 0;
   }
 
+  /** Look-ups so far that found the key cached, and that did not (the `hit-ratio` metric). */
+  stats(): CacheStats {
+    return { hits: this.#hits, misses: this.#misses };
+  }
+
   get dirtyCount(): number {
     return this.#dirty.size;
   }
@@ -94,7 +107,10 @@ export class WriteBackCache {
   /** The cached entry of `key`, marked most recently used, or `undefined` on a miss. */
   get(key: string): CachedValue | undefined {
     const entry = this.#entries.get(key);
-    if (entry !== undefined) this.#touch(entry);
+    if (entry !== undefined) {
+      this.#hits++;
+      this.#touch(entry);
+    } else this.#misses++;
     return entry;
   }
 

@@ -1,3 +1,4 @@
+import type { CacheStats } from '../internal/write-back-cache.js';
 import { StateStoreError } from '../../errors.js';
 import { keyBytes, keyString } from '../internal/byte-keys.js';
 import { CacheMergeIterator, FilteredCursor } from '../internal/cache-merge-iterator.js';
@@ -74,6 +75,11 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   }
 
   /** Whether this layer holds writes back (a budget above 0); at 0 it writes straight through. */
+  /** Cache look-ups that hit and missed, for the `hit-ratio` metric. */
+  cacheStats(): CacheStats {
+    return this.#cache.stats();
+  }
+
   get holdsWrites(): boolean {
     return this.#cache.holdsWrites;
   }
