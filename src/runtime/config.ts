@@ -5,6 +5,7 @@ import type { RestoreListener } from './events.js';
 import type { ExceptionHandler } from './exception-handlers.js';
 import { isLogLevel, type Logger, type LogLevel } from '../logger.js';
 import { checkUncaughtExceptionHandler, type UncaughtExceptionHandler } from './uncaught-exception.js';
+import type { PrometheusRegistry } from './metrics/prometheus.js';
 
 /** `at_least_once` (default): nothing lost, duplicates possible after a crash. */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
@@ -92,6 +93,24 @@ export interface StreamsConfig {
   logLevel?: LogLevel;
   /** Called as stores restore from their changelogs. */
   restoreListener?: RestoreListener;
+  /**
+   * A `prom-client` `Registry` to register this instance's metrics into (`tributary_process_rate`,
+   * `tributary_records_lag`, ...), read from `app.metrics()` at each scrape. Needs `prom-client`
+   * installed (an optional peer dependency).
+   */
+  metricsRegistry?: PrometheusRegistry;
+  /**
+   * Starts a small HTTP server with the app: `GET /health`, `/metrics` (Prometheus text),
+   * `/api/topology`, `/api/tasks`, `/api/stores/:store/:key`, and the live view at `/`.
+   * Port 0 picks a free port (see `app.httpAddress`). Default host `127.0.0.1`.
+   */
+  http?: HttpConfig;
+}
+
+/** Where the app's HTTP server listens. */
+export interface HttpConfig {
+  port: number;
+  host?: string;
 }
 
 /** @internal The configuration with defaults applied. */
@@ -143,6 +162,8 @@ const KNOWN_KEYS = new Set<string>([
   'logger',
   'logLevel',
   'restoreListener',
+  'metricsRegistry',
+  'http',
 ]);
 
 /** @internal Validates at construction, naming the bad key and what to do. */
@@ -246,6 +267,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       `logLevel must be 'debug', 'info', 'warn', 'error' or 'silent'; got ${JSON.stringify(config.logLevel)}.`,
     );
   }
+  validateObservability(config);
   for (const key of [
     'deserializationExceptionHandler',
     'processingExceptionHandler',
@@ -289,4 +311,29 @@ function hideSecrets<T extends Pick<StreamsConfig, 'sasl' | 'ssl'>>(config: T): 
       Object.defineProperty(config, key, { value: config[key], enumerable: false });
   }
   return config;
+}
+
+function validateObservability(config: StreamsConfig): void {
+  const { http, metricsRegistry } = config;
+  if (http !== undefined) {
+    const port = (http as Partial<HttpConfig> | null)?.port;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new ConfigError(
+        `http.port must be an integer from 0 (any free port) to 65535; got ${JSON.stringify(port)}.`,
+      );
+    }
+    if (http.host !== undefined && (typeof http.host !== 'string' || http.host.length === 0)) {
+      throw new ConfigError(`http.host must be a host name or address; got ${JSON.stringify(http.host)}.`);
+    }
+  }
+  if (
+    metricsRegistry !== undefined &&
+    (metricsRegistry === null ||
+      typeof metricsRegistry.metrics !== 'function' ||
+      typeof metricsRegistry.getSingleMetric !== 'function')
+  ) {
+    throw new ConfigError(
+      'metricsRegistry must be a prom-client Registry (new Registry() from prom-client).',
+    );
+  }
 }

@@ -13,7 +13,8 @@ import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config
 import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
-import { collectMetrics } from './metrics/collect.js';
+import { Observability } from './http/observability.js';
+import type { KeyLookup } from './http/server.js';
 import type { StreamsMetric } from './metrics/metric.js';
 import { StreamsMonitor } from './metrics/monitor.js';
 import { allNodes, requireNodeSerdes } from './node-context.js';
@@ -112,6 +113,7 @@ export class KafkaStreams {
   );
   /** @internal Restore progress and recent events, for metrics and the live view. */
   readonly monitor = new StreamsMonitor(this.events$);
+  private readonly observability: Observability;
 
   constructor(
     private readonly topology: Topology,
@@ -131,6 +133,17 @@ export class KafkaStreams {
         : guardedLogger(this.config.logger, level);
     this.stateDir = this.config.stateDir ?? join(tmpdir(), 'tributary');
     this.uncaughtExceptionHandler = this.config.uncaughtExceptionHandler;
+    this.observability = new Observability(
+      {
+        currentState: () => this.state,
+        threads: this.threads,
+        monitor: this.monitor,
+        topology,
+        lookup: (store, key) => this.lookupForHttp(store, key),
+      },
+      this.config,
+      this.logger,
+    );
   }
 
   /**
@@ -181,6 +194,7 @@ export class KafkaStreams {
     }
     this.transition('REBALANCING');
     try {
+      await this.observability.start();
       this.instanceLock = await lockApplicationDir(this.appDir, this.processId);
       const tasksWithState = await findTasksWithState(this.appDir);
       await this.connect();
@@ -259,7 +273,29 @@ export class KafkaStreams {
    * ```
    */
   metrics(): StreamsMetric[] {
-    return collectMetrics(this.threads, this.monitor);
+    return this.observability.metrics();
+  }
+
+  /**
+   * Where the server of the `http` config listens, once `start()` began (useful with port 0).
+   *
+   * @example
+   * ```ts
+   * const app = new KafkaStreams(topology, { applicationId: 'shop', http: { port: 0 } });
+   * await app.start();
+   * console.log(`live view: http://${app.httpAddress!.host}:${app.httpAddress!.port}/`);
+   * ```
+   */
+  get httpAddress(): { host: string; port: number } | undefined {
+    return this.observability.httpAddress;
+  }
+
+  /** `GET /api/stores/:store/:key`: interactive queries answer it once they can. */
+  private async lookupForHttp(store: string, key: string): Promise<KeyLookup> {
+    return {
+      status: 501,
+      body: { error: `key look-ups are not available yet (store ${store}, key ${key})` },
+    };
   }
 
   /** Kafka Streams' per-thread view: each stream thread with its active and standby tasks. */
@@ -398,6 +434,8 @@ export class KafkaStreams {
     } finally {
       await this.releaseClients();
       this.transition('NOT_RUNNING');
+      // Last: health and metrics stay readable while the app closes (or after it failed).
+      await this.observability.close().catch(() => undefined);
     }
   }
 

@@ -7,6 +7,8 @@ import type { Sensor, TaskSensors, ThreadSensors } from './sensors.js';
 /** @internal What the snapshot reads from a task: its sensors, stores and input positions. */
 export interface MeteredTask {
   readonly id: string;
+  readonly phase: 'RESTORING' | 'RUNNING';
+  readonly inputPartitions: readonly { topic: string; partition: number }[];
   readonly sensors: TaskSensors;
   /** The processor graph, which counts the records it dropped by reason. */
   readonly task: { readonly droppedRecords: { readonly byReason: ReadonlyMap<string, number> } };
