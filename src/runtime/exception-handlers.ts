@@ -1,4 +1,4 @@
-import type { StreamsError } from '../errors.js';
+import { ConfigError, type StreamsError } from '../errors.js';
 import type { Headers } from '../topology/processor.js';
 
 /** What to do after a bad record: stop the task (`'fail'`) or skip the record (`'continue'`). */
@@ -46,5 +46,13 @@ export function resolveHandler(
       return 'continue';
     };
   }
-  return handler;
+  return (error, record) => {
+    const response: unknown = handler(error, record);
+    if (response === 'fail' || response === 'continue') return response;
+    // A typo ('skip') must not decide a record's fate: it is a configuration error.
+    throw new ConfigError(
+      `An exception handler returned ${typeof response === 'string' ? `'${response}'` : String(response)}: it must return 'fail' or 'continue' (synchronously, not a promise).`,
+      { cause: error },
+    );
+  };
 }

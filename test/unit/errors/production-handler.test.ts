@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ConfigError,
   ProductionError,
   Serdes,
   StreamsBuilder,
@@ -78,5 +79,15 @@ describe('productionExceptionHandler: sink serialization failures', () => {
     expect(record.key?.toString()).toBe('k');
     expect(record.value?.toString()).toBe('poison');
     expect(record.headers?.trace?.toString()).toBe('abc');
+  });
+});
+
+describe('a handler function returning anything but fail or continue', () => {
+  it('is a configuration error naming the value', () => {
+    driver = driverFor(topology(), { productionExceptionHandler: () => 'skip' as never });
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
+    const error = thrown(() => input.pipeInput('k', 'poison', 1));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/returned 'skip': it must return 'fail' or 'continue'/);
   });
 });
