@@ -92,6 +92,8 @@ export class KafkaStreams {
   /** One today; `numStreamThreads` would start more, each its own consumer and tasks. */
   private readonly threads: StreamThread[] = [];
   private failed = false;
+  /** What made the application fail, for the error `start()` rejects with. */
+  private failure: StreamsError | undefined;
   /** `start()` resolved: a failed thread may be replaced from now on. */
   private started = false;
   private threadCount = 0;
@@ -202,7 +204,15 @@ export class KafkaStreams {
       await this.startThreads(tasksWithState);
       // Restoration runs in the background: RUNNING comes once every active task caught up.
       const reached = await settled;
-      if (this.failed) throw new StreamsError('The application failed while starting; see the error event.');
+      if (this.failed) {
+        const cause = this.failure;
+        throw new StreamsError(
+          `The application failed while starting: ${cause?.message ?? 'see the error event'}`,
+          {
+            cause,
+          },
+        );
+      }
       if (reached !== 'RUNNING')
         throw new StreamsError(`The application stopped while starting (${reached}).`);
       const interval = Math.max(10, Math.min(this.config.commitIntervalMs, 100));
@@ -534,6 +544,7 @@ export class KafkaStreams {
     if (this.failed) return;
     this.failed = true;
     const streamsError = toStreamsError(error);
+    this.failure = streamsError;
     this.logger.error(
       { err: streamsError, taskId: streamsError.taskId, node: streamsError.node },
       'application failed',

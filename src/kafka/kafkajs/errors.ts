@@ -133,7 +133,7 @@ export function retryWhileTopicPropagates<T>(
 
 /**
  * Retries CONCURRENT_TRANSACTIONS, which the coordinator returns while it still writes the markers
- * of the previous transaction and which kafkajs does not retry everywhere (tulios/kafkajs#1315).
+ * of the previous transaction and which kafkajs does not retry everywhere.
  */
 export function retryConcurrentTransactions<T>(operation: () => Promise<T>, attempts = 30): Promise<T> {
   return retryingOn([51, ...TRANSIENT_CODES], operation, { attempts, maxDelayMs: 200 });

@@ -17,6 +17,8 @@ import { retryTransient, translateError, translated } from './errors.js';
 
 // The errors after which kafkajs rejoins (its own `isRebalancing`, which it does not export).
 const REBALANCE_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+/** Rejoins kafkajs may make after retriable errors before the first assignment (about 40 s of backoff). */
+const MAX_RESTARTS_BEFORE_ASSIGNMENT = 10;
 /** Heartbeat errors that mean the group already moved on without this member. */
 const EVICTION_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
 
@@ -80,6 +82,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   /** The member id the current assignment was received under. */
   private assignedMemberId: string | undefined;
   private crashed = false;
+  private everAssigned = false;
+  private closed = false;
+  private restartsBeforeAssignment = 0;
   private onCrash: ((error: Error) => void) | undefined;
 
   constructor(
@@ -99,8 +104,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxWaitTimeInMs: options.maxWaitMs ?? 500,
       readUncommitted: (options.isolation ?? 'read_uncommitted') === 'read_uncommitted',
       allowAutoTopicCreation: false,
-      // A crash is reported through onCrash; the runtime decides what to do next.
-      retry: { restartOnFailure: async () => false },
+      // Before the first assignment nothing is owned, so kafkajs may rejoin after a retriable
+      // error (a coordinator still loading on a fresh cluster); later the runtime decides.
+      retry: { restartOnFailure: async () => this.mayRestart() },
     });
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
@@ -110,7 +116,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       this.enqueue(() => this.assigned(payload.memberId, payload.memberAssignment, leader));
     });
     this.consumer.on(REBALANCING, () => this.enqueue(() => this.revoke()));
-    this.consumer.on(CRASH, ({ payload }) => this.crash(payload.error));
+    this.consumer.on(CRASH, ({ payload }) => {
+      if (!payload.restart) this.crash(payload.error);
+    });
   }
 
   get memberId(): string | undefined {
@@ -148,6 +156,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.consumer.disconnect();
     await this.listenerChain;
   }
@@ -195,12 +204,22 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     this.assignedMemberId = memberId;
     const userData = leader?.[memberId]?.userData ?? (await this.followerUserData(memberId));
     this.hasAssignment = true;
+    this.everAssigned = true;
     await this.options.listener.onAssigned(assignment, userData);
   }
 
   private async followerUserData(memberId: string): Promise<Buffer> {
     const members = await (await this.admin()).describeGroupAssignments(this.options.groupId);
     return members.find((member) => member.memberId === memberId)?.userData ?? Buffer.alloc(0);
+  }
+
+  private async mayRestart(): Promise<boolean> {
+    if (this.everAssigned || this.crashed || this.closed) return false;
+    this.restartsBeforeAssignment += 1;
+    if (this.restartsBeforeAssignment > MAX_RESTARTS_BEFORE_ASSIGNMENT) return false;
+    const backoffMs = Math.min(500 * 2 ** (this.restartsBeforeAssignment - 1), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    return !this.closed;
   }
 
   private crash(error: unknown): void {
