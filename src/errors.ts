@@ -34,6 +34,17 @@ export class StreamsError extends Error {
   }
 }
 
+/**
+ * The error as a `StreamsError`: itself when it is one, else wrapped with it as the cause.
+ *
+ * @internal
+ */
+export function toStreamsError(error: unknown): StreamsError {
+  return error instanceof StreamsError
+    ? error
+    : new StreamsError((error as Error).message ?? String(error), { cause: error });
+}
+
 /** Invalid configuration: names the option and what to do. Thrown at construction. */
 export class ConfigError extends StreamsError {}
 

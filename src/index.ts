@@ -123,7 +123,13 @@ export type {
   StreamThreadExceptionResponse,
   UncaughtExceptionHandler,
 } from './runtime/uncaught-exception.js';
-export type { StreamsEvent, StreamsState, RestoreListener, TaskMetadata } from './runtime/events.js';
+export type {
+  StreamsEvent,
+  StreamsState,
+  RestoreListener,
+  TaskMetadata,
+  ThreadMetadata,
+} from './runtime/events.js';
 export type {
   QueryableStore,
   QueryableStoreType,

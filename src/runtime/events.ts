@@ -67,3 +67,11 @@ export interface TaskMetadata {
   /** Committed input offsets (next offset to read) per `topic:partition`. */
   readonly committedOffsets: Readonly<Record<string, string>>;
 }
+
+/** What `localThreadsMetadata()` reports per stream thread. */
+export interface ThreadMetadata {
+  readonly threadName: string;
+  readonly state: StreamsState;
+  readonly activeTasks: TaskMetadata[];
+  readonly standbyTasks: TaskMetadata[];
+}

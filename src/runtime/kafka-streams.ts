@@ -4,15 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable } from 'rxjs';
-import { ConfigError, StreamsError } from '../errors.js';
-import { createKafkaClient, type ClosableKafkaClient, type KafkaLogEntry } from '../kafka/client.js';
-import { createEmbeddedKafka, type EmbeddedKafka } from '../kafka/embedded/client.js';
-import type { KafkaAdmin, KafkaClient } from '../kafka/port.js';
+import { ConfigError, StreamsError, toStreamsError } from '../errors.js';
 import type { Topology } from '../topology/topology.js';
+import { AppConnection } from './app-connection.js';
+import { mayTransition } from './app-state.js';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
-import type { StreamsEvent, StreamsState, TaskMetadata } from './events.js';
-import { GlobalStreamThread } from './global-stream-thread.js';
-import { KafkaRecordCollector } from './kafka-record-collector.js';
+import type { StreamsEvent, StreamsState, TaskMetadata, ThreadMetadata } from './events.js';
 import { Observability } from './http/observability.js';
 import type { KeyLookup } from './http/server.js';
 import type { StreamsMetric } from './metrics/metric.js';
@@ -20,11 +17,9 @@ import { StreamsMonitor } from './metrics/monitor.js';
 import { allNodes, requireNodeSerdes } from './node-context.js';
 import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
 import { isolated } from './isolated-observable.js';
-import { RepartitionPurger } from './repartition-purger.js';
 import { lockApplicationDir, type StateLock } from './state-directory.js';
-import { StreamThread, taskHost } from './stream-thread.js';
+import { StreamThread } from './stream-thread.js';
 import { findTasksWithState } from './task-manager.js';
-import { planTopics, type TopicPlan } from './topic-plan.js';
 import {
   decideResponse,
   requestApplicationShutdown,
@@ -34,31 +29,7 @@ import {
 import { instanceStores } from './local-stores.js';
 import { queryableStore, type StoreAccessor, type StoreQueryOptions } from './queryable-stores.js';
 
-const TRANSITIONS: Record<StreamsState, readonly StreamsState[]> = {
-  CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
-  REBALANCING: ['RUNNING', 'PENDING_SHUTDOWN', 'ERROR'],
-  RUNNING: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
-  PENDING_SHUTDOWN: ['NOT_RUNNING'],
-  NOT_RUNNING: [],
-  ERROR: ['PENDING_SHUTDOWN'],
-};
-
-let sharedEmbedded: EmbeddedKafka | undefined;
-
-/**
- * The process-wide embedded broker used when a `KafkaStreams` has neither `brokers` nor `kafka`:
- * several instances in one process share it, like a local cluster.
- *
- * @example
- * ```ts
- * const admin = await embeddedKafka().admin();
- * await admin.createTopics([{ topic: 'words', partitions: 4 }]);
- * ```
- */
-export function embeddedKafka(): EmbeddedKafka {
-  sharedEmbedded ??= createEmbeddedKafka({ clientId: 'tributary-embedded' });
-  return sharedEmbedded;
-}
+export { embeddedKafka } from './app-connection.js';
 
 /**
  * Runs a topology against Kafka as one instance of an application. Start the same program N
@@ -83,12 +54,8 @@ export class KafkaStreams {
   /** Every cache of this instance shares one budget: `cacheMaxBytes` in total, as in Kafka Streams. */
   private readonly cacheBudget = { maxBytes: 0, usedBytes: 0 };
   private instanceLock: StateLock | undefined;
-  private client: KafkaClient | undefined;
-  private ownedClient: ClosableKafkaClient | undefined;
-  private admin: KafkaAdmin | undefined;
-  private plan: TopicPlan | undefined;
-  private purger: RepartitionPurger | undefined;
-  private globalThread: GlobalStreamThread | undefined;
+  /** Client, admin, topic plan, purger and global thread, shared by the stream threads. */
+  private readonly connection: AppConnection;
   /** One today; `numStreamThreads` would start more, each its own consumer and tasks. */
   private readonly threads: StreamThread[] = [];
   private failed = false;
@@ -135,6 +102,7 @@ export class KafkaStreams {
         : guardedLogger(this.config.logger, level);
     this.stateDir = this.config.stateDir ?? join(tmpdir(), 'tributary');
     this.uncaughtExceptionHandler = this.config.uncaughtExceptionHandler;
+    this.connection = new AppConnection(topology, this.config, this.appDir, this.logger);
     this.observability = new Observability(
       {
         currentState: () => this.state,
@@ -199,25 +167,21 @@ export class KafkaStreams {
       await this.observability.start();
       this.instanceLock = await lockApplicationDir(this.appDir, this.processId);
       const tasksWithState = await findTasksWithState(this.appDir);
-      await this.connect();
+      await this.connection.open((error) => void this.onUncaught(error, undefined));
       const settled = firstValueFrom(this.state$.pipe(filter((s) => s !== 'REBALANCING')));
       await this.startThreads(tasksWithState);
       // Restoration runs in the background: RUNNING comes once every active task caught up.
       const reached = await settled;
       if (this.failed) {
         const cause = this.failure;
-        throw new StreamsError(
-          `The application failed while starting: ${cause?.message ?? 'see the error event'}`,
-          {
-            cause,
-          },
-        );
+        const reason = cause?.message ?? 'see the error event';
+        throw new StreamsError(`The application failed while starting: ${reason}`, { cause });
       }
       if (reached !== 'RUNNING')
         throw new StreamsError(`The application stopped while starting (${reached}).`);
       const interval = Math.max(10, Math.min(this.config.commitIntervalMs, 100));
       for (const thread of this.threads) thread.startTimer();
-      this.globalThread?.startPunctuating(interval);
+      this.connection.globalThread?.startPunctuating(interval);
       this.started = true;
     } catch (error) {
       await this.fail(error);
@@ -263,7 +227,7 @@ export class KafkaStreams {
   readonly store: StoreAccessor = ((name: string, options: StoreQueryOptions = {}) =>
     queryableStore(this.topology, name, options, (store, standbys) =>
       instanceStores(
-        { state: this.state, global: this.globalThread, threads: this.threads },
+        { state: this.state, global: this.connection.globalThread, threads: this.threads },
         store,
         standbys,
       ),
@@ -309,24 +273,10 @@ export class KafkaStreams {
   }
 
   /** Kafka Streams' per-thread view: each stream thread with its active and standby tasks. */
-  localThreadsMetadata(): {
-    threadName: string;
-    state: StreamsState;
-    activeTasks: TaskMetadata[];
-    standbyTasks: TaskMetadata[];
-  }[] {
-    const threads = this.threads.length > 0 ? this.threads : undefined;
-    if (threads === undefined)
+  localThreadsMetadata(): ThreadMetadata[] {
+    if (this.threads.length === 0)
       return [{ threadName: this.threadName(1), state: this.state, activeTasks: [], standbyTasks: [] }];
-    return threads.map((thread) => {
-      const tasks = thread.metadata();
-      return {
-        threadName: thread.name,
-        state: this.state,
-        activeTasks: tasks.filter((t) => t.kind === 'active'),
-        standbyTasks: tasks.filter((t) => t.kind === 'standby'),
-      };
-    });
+    return this.threads.map((thread) => thread.threadMetadata(this.state));
   }
 
   private threadName(n: number): string {
@@ -334,61 +284,6 @@ export class KafkaStreams {
   }
 
   // ─── start-up ─────────────────────────────────────────────────────────────────────
-
-  /**
-   * The Kafka client's own warnings go to the debug log: it reports every rebalance as an error.
-   * A reset of an input's position is the exception: the records between the committed offset and
-   * the log start were deleted (retention, deleteRecords) before they were processed.
-   */
-  private logClientEntry(entry: KafkaLogEntry): void {
-    const fields = { client: entry.namespace, ...entry.extra };
-    if (/offset out of range/i.test(entry.message))
-      this.logger.warn(
-        fields,
-        'committed offset no longer in the log (records deleted before they were processed): resetting to the earliest offset',
-      );
-    else this.logger.debug(fields, entry.message);
-  }
-
-  private async connect(): Promise<void> {
-    const c = this.config;
-    if (c.kafka !== undefined) this.client = c.kafka;
-    else if (c.brokers !== undefined && c.brokers.length > 0) {
-      this.ownedClient = createKafkaClient({
-        brokers: c.brokers,
-        clientId: c.clientId,
-        ssl: c.ssl as never,
-        sasl: c.sasl as never,
-        logLevel: 'warn',
-        logger: (entry) => this.logClientEntry(entry),
-      });
-      this.client = this.ownedClient;
-    } else this.client = embeddedKafka();
-    this.topology.defaultDslStore = c.defaultDslStore;
-    const admin = await this.client.admin();
-    this.admin = admin;
-    const plan = await planTopics(this.topology, c.applicationId, admin, c.replicationFactor);
-    this.plan = plan;
-    this.purger = new RepartitionPurger(
-      plan.repartitionTopics,
-      c.repartitionPurgeIntervalMs,
-      (offsets) => admin.deleteRecords(offsets),
-      (error) => this.logger.warn({ err: error }, 'purging consumed repartition records failed; will retry'),
-    );
-    this.globalThread = new GlobalStreamThread(this.topology, {
-      applicationId: c.applicationId,
-      appDir: this.appDir,
-      client: this.client,
-      admin,
-      host: taskHost(c, this.logger, {
-        globalStore: (name) => this.globalThread?.store(name),
-        requestCommit: () => {},
-      }),
-      collector: new KafkaRecordCollector(plan.topicPartitions, new Set(plan.changelogs.values())),
-      onError: (error) => void this.onUncaught(error, undefined),
-    });
-    await this.globalThread.start();
-  }
 
   private async startThreads(tasksWithState: string[]): Promise<void> {
     await this.startThread(tasksWithState);
@@ -399,17 +294,17 @@ export class KafkaStreams {
       name: this.threadName(++this.threadCount),
       config: this.config,
       topology: this.topology,
-      plan: this.plan!,
-      client: this.client!,
-      admin: this.admin!,
+      plan: this.connection.plan!,
+      client: this.connection.client!,
+      admin: this.connection.admin!,
       processId: this.processId,
       appDir: this.appDir,
       logger: this.logger,
       events: this.eventSubject,
-      purger: this.purger!,
+      purger: this.connection.purger!,
       cacheBudget: this.cacheBudget,
       tasksWithState,
-      globalStore: (name) => this.globalThread?.store(name),
+      globalStore: (name) => this.connection.globalThread?.store(name),
       onRebalancing: () => {
         if (this.state === 'RUNNING') this.transition('REBALANCING');
       },
@@ -436,7 +331,7 @@ export class KafkaStreams {
     const wasRunning = this.state !== 'CREATED' && !this.failed;
     this.transition('PENDING_SHUTDOWN');
     for (const thread of this.threads) thread.stop();
-    this.globalThread?.stopPunctuating();
+    this.connection.globalThread?.stopPunctuating();
     try {
       if (wasRunning) for (const thread of this.threads) await thread.shutdown();
     } catch (error) {
@@ -463,13 +358,11 @@ export class KafkaStreams {
       }
     };
     for (const thread of this.threads) await thread.release(quietly);
-    await this.globalThread?.close(quietly);
+    await this.connection.closeGlobalThread(quietly);
     // After this instance's own consumer left the group, and while the client is still open.
     if (this.shutdownRequest !== undefined) await quietly(this.shutdownRequest);
-    if (this.purger !== undefined) await quietly(() => this.purger!.drain());
-    if (this.admin !== undefined) await quietly(() => this.admin!.close());
+    await this.connection.release(quietly);
     if (this.instanceLock !== undefined) await quietly(() => this.instanceLock!.release());
-    if (this.ownedClient !== undefined) await quietly(() => this.ownedClient!.close());
   }
 
   /** An error a thread (or the global thread) could not handle: the uncaught-exception policy decides. */
@@ -483,9 +376,9 @@ export class KafkaStreams {
     if (response === 'shutdownApplication') {
       this.shutdownRequest = () =>
         requestApplicationShutdown({
-          client: this.client!,
+          client: this.connection.client!,
           groupId: this.config.applicationId,
-          topics: [...this.plan!.sourceTopics],
+          topics: [...this.connection.plan!.sourceTopics],
           logger: this.logger,
           timeoutMs: this.config.sessionTimeoutMs + 10_000,
         });
@@ -527,7 +420,7 @@ export class KafkaStreams {
     this.stoppingOnRequest ??= (async () => {
       if (this.failed || this.closing !== undefined) return;
       this.logger.warn({}, 'a member of the group requested the shutdown of every instance: stopping');
-      this.globalThread?.stopPunctuating();
+      this.connection.globalThread?.stopPunctuating();
       try {
         for (const thread of this.threads) await thread.shutdown();
       } catch (error) {
@@ -550,7 +443,7 @@ export class KafkaStreams {
       'application failed',
     );
     this.eventSubject.next({ type: 'error', error: streamsError });
-    this.globalThread?.stopPunctuating();
+    this.connection.globalThread?.stopPunctuating();
     if (this.state !== 'PENDING_SHUTDOWN' && this.state !== 'NOT_RUNNING') this.transition('ERROR');
     // Without committing: what was processed since the last commit is processed again by the next owner.
     for (const thread of this.threads) thread.abandon();
@@ -565,17 +458,11 @@ export class KafkaStreams {
   private transition(to: StreamsState): void {
     const from = this.state;
     if (from === to) return;
-    if (!TRANSITIONS[from].includes(to)) {
+    if (!mayTransition(from, to)) {
       this.logger.debug({ from, to }, 'ignored state transition');
       return;
     }
     this.stateSubject.next(to);
     this.eventSubject.next({ type: 'state', from, to });
   }
-}
-
-function toStreamsError(error: unknown): StreamsError {
-  return error instanceof StreamsError
-    ? error
-    : new StreamsError((error as Error).message ?? String(error), { cause: error });
 }

@@ -1,5 +1,4 @@
-import { DeserializationError, ProcessingError, ProductionError, StreamsError } from '../errors.js';
-import type { Serde } from '../serde/serde.js';
+import { DeserializationError, ProcessingError, StreamsError } from '../errors.js';
 import type { StateStore } from '../state/store.js';
 import type {
   Cancellable,
@@ -9,46 +8,32 @@ import type {
   RecordMetadata,
   StreamRecord,
 } from '../topology/processor.js';
-import type { NodeDef, SinkNodeDef, SourceNodeDef, Topology } from '../topology/topology.js';
-import type { Logger } from '../logger.js';
+import type { NodeDef, SourceNodeDef, Topology } from '../topology/topology.js';
 import type { DropReason } from '../topology/dropped-records.js';
 import { DroppedRecords } from './dropped-records.js';
-import type { FailedRecord, HandlerResponse } from './exception-handlers.js';
+import type { FailedRecord } from './exception-handlers.js';
 import { messageOf, NodeContext, requireSerde, type NodeInstance } from './node-context.js';
 import { PunctuationQueue } from './punctuation-queue.js';
+import { SinkWriter, type SinkInput } from './sink-writer.js';
 import type { RecordCollector } from './record-collector.js';
+import type { TaskHost } from './task-host.js';
 import type { TaskStores } from './task-stores.js';
 
-/** What a task needs from whoever runs it: a stream thread or the TopologyTestDriver. */
-export interface TaskHost {
-  readonly applicationId: string;
-  readonly defaultKeySerde: Serde<unknown> | undefined;
-  readonly defaultValueSerde: Serde<unknown> | undefined;
-  /** The configured logger: dropped-record warnings go here. */
-  readonly logger: Logger;
-  wallClockMs(): number;
-  onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
-  onProcessingError(error: StreamsError, record: FailedRecord): HandlerResponse;
-  /** A sink could not serialize a record: skip that output (`'continue'`) or fail. */
-  onProductionError(error: StreamsError, record: FailedRecord): HandlerResponse;
-  /** Global stores, shared by every task of the instance. */
-  globalStore(name: string): StateStore | undefined;
-  /** Called after a processor asks for a commit with `context.commit()`. */
-  requestCommit(taskId: string): void;
-}
+export type { TaskHost };
 
 /**
  * One task: a sub-topology's processors for one partition, over the stores of its `TaskStores`.
  * Processes one raw record at a time, synchronously, from its source to its sinks: no promise,
  * no closure per record.
  */
-export class StreamTask {
+export class StreamTask implements SinkInput {
   readonly id: string;
   readonly partition: number;
   private readonly nodes = new Map<string, NodeInstance>();
   private readonly sourcesByTopic = new Map<string, NodeInstance>();
   private readonly streamTimeQueue = new PunctuationQueue('stream-time');
   private readonly wallClockQueue = new PunctuationQueue('wall-clock');
+  private readonly sinks: SinkWriter;
 
   /** Records this task dropped, by reason (`dropped-records-total`). */
   readonly droppedRecords: DroppedRecords;
@@ -81,6 +66,7 @@ export class StreamTask {
     this.partition = partition;
     this.id = `${subtopologyId}_${partition}`;
     this.droppedRecords = new DroppedRecords(this.id, host.logger);
+    this.sinks = new SinkWriter(this.id, partition, host, collector, this.droppedRecords);
     stores.useClock(this);
     this.buildGraph();
   }
@@ -443,70 +429,9 @@ export class StreamTask {
     if (node.processor !== undefined) {
       node.processor.process(record);
     } else if (node.def.kind === 'sink') {
-      this.sink(node, node.def, record);
+      this.sinks.write(node, node.def, record, this);
     }
     this.currentNode = previous;
-  }
-
-  private sink(node: NodeInstance, def: SinkNodeDef, record: StreamRecord<unknown, unknown>): void {
-    const topicName =
-      node.sinkTopic ??
-      (def.topic as Exclude<SinkNodeDef['topic'], string>)(record.key, record.value, {
-        topic: this.currentTopic,
-        timestamp: record.timestamp,
-      });
-    let key: Buffer | null;
-    let value: Buffer | null;
-    try {
-      key =
-        record.key === null || record.key === undefined
-          ? null
-          : requireSerde(def.keySerde ?? this.host.defaultKeySerde, def.name, 'key').serialize(
-              record.key,
-              topicName,
-            );
-      value =
-        record.value === null || record.value === undefined
-          ? null
-          : requireSerde(def.valueSerde ?? this.host.defaultValueSerde, def.name, 'value').serialize(
-              record.value,
-              topicName,
-            );
-    } catch (cause) {
-      const error = new ProductionError(
-        `Could not serialize a record for topic "${topicName}" at sink "${def.name}": ${messageOf(cause)}`,
-        {
-          taskId: this.id,
-          topic: topicName,
-          node: def.name,
-          offset: this.currentOffset,
-          cause,
-        },
-      );
-      if (this.host.onProductionError(error, this.currentFailedRecord()) === 'continue') {
-        this.droppedRecords.record('production', {
-          node: def.name,
-          topic: this.currentTopic,
-          partition: this.partition,
-          offset: this.currentOffset,
-          outputTopic: topicName,
-        });
-        return;
-      }
-      throw error;
-    }
-    const partition =
-      def.partitioner === undefined
-        ? undefined
-        : def.partitioner(topicName, record.key, record.value, this.collector.partitionsFor(topicName));
-    this.collector.send({
-      topic: topicName,
-      partition,
-      key,
-      value,
-      timestamp: record.timestamp,
-      headers: record.headers,
-    });
   }
 
   private runPunctuator(nodeName: string, fire: () => void): void {
@@ -537,8 +462,8 @@ export class StreamTask {
     this.currentTimestamp = ts;
   }
 
-  /** The input record being processed, as handlers see it (empty inside a punctuator). */
-  private currentFailedRecord(): FailedRecord {
+  /** @internal The input record being processed, as handlers see it (empty inside a punctuator). */
+  currentFailedRecord(): FailedRecord {
     return {
       topic: this.currentTopic ?? '',
       partition: this.partition,

@@ -11,7 +11,7 @@ import type { CacheBudget, StateStore } from '../state/store.js';
 import type { Topology } from '../topology/topology.js';
 import type { ActiveTask } from './active-task.js';
 import type { ResolvedConfig } from './config.js';
-import type { StreamsEvent, TaskMetadata } from './events.js';
+import type { StreamsEvent, StreamsState, TaskMetadata, ThreadMetadata } from './events.js';
 import { resolveHandler } from './exception-handlers.js';
 import type { Logger } from '../logger.js';
 import type { RepartitionPurger } from './repartition-purger.js';
@@ -134,6 +134,17 @@ export class StreamThread implements MeteredThread {
   /** Active and standby tasks of this thread. */
   metadata(): TaskMetadata[] {
     return this.taskManager?.metadata() ?? [];
+  }
+
+  /** Kafka Streams' per-thread view of this thread: its active and standby tasks. */
+  threadMetadata(state: StreamsState): ThreadMetadata {
+    const tasks = this.metadata();
+    return {
+      threadName: this.name,
+      state,
+      activeTasks: tasks.filter((t) => t.kind === 'active'),
+      standbyTasks: tasks.filter((t) => t.kind === 'standby'),
+    };
   }
 
   /** Active tasks of this thread, restoring or running (for the metrics snapshot). */
