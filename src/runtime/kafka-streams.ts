@@ -33,6 +33,8 @@ import {
 } from './uncaught-exception.js';
 import { instanceStores } from './local-stores.js';
 import { queryableStore, type StoreAccessor, type StoreQueryOptions } from './queryable-stores.js';
+import { lookupKey } from './http/key-lookup.js';
+import { StreamsMetadataState, type KeyQueryMetadata, type StreamsMetadata } from './streams-metadata.js';
 
 const TRANSITIONS: Record<StreamsState, readonly StreamsState[]> = {
   CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
@@ -116,6 +118,7 @@ export class KafkaStreams {
   /** @internal Restore progress and recent events, for metrics and the live view. */
   readonly monitor = new StreamsMonitor(this.events$);
   private readonly observability: Observability;
+  private readonly streamsMetadata: StreamsMetadataState;
 
   constructor(
     private readonly topology: Topology,
@@ -135,6 +138,13 @@ export class KafkaStreams {
         : guardedLogger(this.config.logger, level);
     this.stateDir = this.config.stateDir ?? join(tmpdir(), 'tributary');
     this.uncaughtExceptionHandler = this.config.uncaughtExceptionHandler;
+    this.streamsMetadata = new StreamsMetadataState({
+      topology,
+      state: () => this.state,
+      plan: () => this.plan,
+      defaultKeySerde: this.config.defaultKeySerde,
+      applicationServer: this.config.applicationServer,
+    });
     this.observability = new Observability(
       {
         currentState: () => this.state,
@@ -300,12 +310,52 @@ export class KafkaStreams {
     return this.observability.httpAddress;
   }
 
-  /** `GET /api/stores/:store/:key`: interactive queries answer it once they can. */
+  /**
+   * Which instance holds `key` of `store` (by the store's key serde and the default partitioner):
+   * `{ activeHost, standbyHosts, partition }`, hosts as `{ host, port }` from each instance's
+   * `applicationServer`. Throws `InvalidStateStoreError` (retriable) before the first assignment;
+   * during a rebalance it answers from the last one.
+   *
+   * @example
+   * ```ts
+   * const { activeHost } = app.queryMetadataForKey('counts', 'hello');
+   * const res = await fetch(`http://${activeHost.host}:${activeHost.port}/api/stores/counts/hello`);
+   * ```
+   */
+  queryMetadataForKey<K>(store: string, key: K): KeyQueryMetadata {
+    return this.streamsMetadata.queryMetadataForKey(store, key);
+  }
+
+  /**
+   * Every instance (with an `applicationServer`) whose active or standby tasks hold `store`.
+   *
+   * @example
+   * ```ts
+   * const hosts = app.streamsMetadataForStore('counts').map((m) => `${m.host}:${m.port}`);
+   * ```
+   */
+  streamsMetadataForStore(store: string): StreamsMetadata[] {
+    return this.streamsMetadata.streamsMetadataForStore(store);
+  }
+
+  /**
+   * Every instance of the application (with an `applicationServer`): its stores and source-topic
+   * partitions, active and standby, as of the last assignment.
+   *
+   * @example
+   * ```ts
+   * for (const m of app.allMetadata()) console.log(m.host, m.port, m.topicPartitions);
+   * ```
+   */
+  allMetadata(): StreamsMetadata[] {
+    return this.streamsMetadata.allMetadata();
+  }
+
+  /** `GET /api/stores/:store/:key` (see `lookupKey`). */
   private async lookupForHttp(store: string, key: string): Promise<KeyLookup> {
-    return {
-      status: 501,
-      body: { error: `key look-ups are not available yet (store ${store}, key ${key})` },
-    };
+    const { defaultKeySerde, applicationServer } = this.config;
+    const app = { topology: this.topology, store: this.store, defaultKeySerde, applicationServer };
+    return lookupKey({ ...app, queryMetadataForKey: (s, k) => this.queryMetadataForKey(s, k) }, store, key);
   }
 
   /** Kafka Streams' per-thread view: each stream thread with its active and standby tasks. */
@@ -416,6 +466,7 @@ export class KafkaStreams {
       onReady: () => this.runningIfReady(),
       onError: (error) => void this.onUncaught(error, thread),
       onShutdownRequested: () => void this.stopOnRequest(),
+      onHostTasks: (hosts) => this.streamsMetadata.update(hosts),
     });
     this.threads.push(thread);
     await thread.start();
