@@ -12,6 +12,7 @@ import {
   INPUT,
   OUTPUT,
   createTopics,
+  mergeCounts,
   produceLines,
   readCounts,
   removeTempDirs,
@@ -127,8 +128,7 @@ describe('interactive-query metadata on the embedded broker', { timeout: 60_000 
     const c = await instance({ numStandbyReplicas: 1 });
     await c.app.start();
     const more = await produceLines(kafka, 100, 200);
-    const all = new Map([...truth].map(([w, n]) => [w, n + (more.get(w) ?? 0)]));
-    for (const [w, n] of more) if (!truth.has(w)) all.set(w, n);
+    const all = mergeCounts(truth, more);
     await waitUntil(async () => sameCounts(await readCounts(kafka), all), 'counts after scale-out');
     await expectOwnership([a, b, c], all, 1);
     expect(a.app.streamsMetadataForStore('counts')).toHaveLength(3);
