@@ -34,7 +34,12 @@ import {
 import { instanceStores } from './local-stores.js';
 import { queryableStore, type StoreAccessor, type StoreQueryOptions } from './queryable-stores.js';
 import { lookupKey } from './http/key-lookup.js';
-import { StreamsMetadataState, type KeyQueryMetadata, type StreamsMetadata } from './streams-metadata.js';
+import {
+  StreamsMetadataState,
+  type KeyQueryMetadata,
+  type KeyQueryOptions,
+  type StreamsMetadata,
+} from './streams-metadata.js';
 
 const TRANSITIONS: Record<StreamsState, readonly StreamsState[]> = {
   CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
@@ -314,7 +319,8 @@ export class KafkaStreams {
    * Which instance holds `key` of `store` (by the store's key serde and the default partitioner):
    * `{ activeHost, standbyHosts, partition }`, hosts as `{ host, port }` from each instance's
    * `applicationServer`. Throws `InvalidStateStoreError` (retriable) before the first assignment;
-   * during a rebalance it answers from the last one.
+   * during a rebalance it answers from the last one. `options.partitioner`: the one the store's
+   * input was written with, if not the default.
    *
    * @example
    * ```ts
@@ -322,8 +328,8 @@ export class KafkaStreams {
    * const res = await fetch(`http://${activeHost.host}:${activeHost.port}/api/stores/counts/hello`);
    * ```
    */
-  queryMetadataForKey<K>(store: string, key: K): KeyQueryMetadata {
-    return this.streamsMetadata.queryMetadataForKey(store, key);
+  queryMetadataForKey<K>(store: string, key: K, options?: KeyQueryOptions<K>): KeyQueryMetadata {
+    return this.streamsMetadata.queryMetadataForKey(store, key, options);
   }
 
   /**

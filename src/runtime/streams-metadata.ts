@@ -2,6 +2,7 @@ import { InvalidStateStoreError, StateStoreError, StreamsError } from '../errors
 import { partitionForKey } from '../kafka/partitioner.js';
 import type { TopicPartition } from '../kafka/port.js';
 import type { Serde } from '../serde/serde.js';
+import type { StreamPartitioner } from '../topology/processor.js';
 import type { Topology } from '../topology/topology.js';
 import type { HostTasks } from './task-assignor.js';
 import type { TopicPlan } from './topic-plan.js';
@@ -60,6 +61,23 @@ export interface StreamsMetadata {
   readonly standbyTopicPartitions: readonly TopicPartition[];
 }
 
+/**
+ * Options of `app.queryMetadataForKey(store, key, options)`.
+ *
+ * @example
+ * ```ts
+ * app.queryMetadataForKey('orders-by-region', 'eu', { partitioner: (_topic, region, _v, n) => region.length % n });
+ * ```
+ */
+export interface KeyQueryOptions<K> {
+  /**
+   * The partitioner the store's input topic was written with, when it was not the default one
+   * (murmur2 of the key bytes): called with the store's source topic, the key, `null` and the
+   * partition count; `undefined` falls back to the default.
+   */
+  partitioner?: StreamPartitioner<K, unknown>;
+}
+
 /** @internal Splits a validated `host:port` (IPv6 hosts in brackets keep them). */
 export function parseHostInfo(endpoint: string): HostInfo {
   const colon = endpoint.lastIndexOf(':');
@@ -94,7 +112,7 @@ export class StreamsMetadataState {
     this.hosts = hosts;
   }
 
-  queryMetadataForKey<K>(store: string, key: K): KeyQueryMetadata {
+  queryMetadataForKey<K>(store: string, key: K, options: KeyQueryOptions<K> = {}): KeyQueryMetadata {
     const entry = this.storeEntry(store);
     const hosts = this.ready(store);
     const serde = ((entry.builder as { keySerde?: Serde<unknown> }).keySerde ??
@@ -110,12 +128,7 @@ export class StreamsMetadataState {
     }
     const sub = this.subtopologyOf(store);
     const count = this.source.plan()!.partitionsBySubtopology.get(sub) ?? 0;
-    const bytes = serde.serialize(key);
-    if (bytes === null)
-      throw new StreamsError(`queryMetadataForKey("${store}"): a null key has no partition.`, {
-        node: store,
-      });
-    const partition = partitionForKey(bytes, count);
+    const partition = this.partitionOf(store, sub, count, key, serde, options.partitioner);
     const task = `${sub}_${partition}`;
     const owners = Object.entries(hosts);
     const active = owners.find(([, tasks]) => tasks.active.includes(task));
@@ -203,6 +216,35 @@ export class StreamsMetadataState {
         { node: store },
       );
     return this.hosts;
+  }
+
+  private partitionOf<K>(
+    store: string,
+    sub: number,
+    count: number,
+    key: K,
+    serde: Serde<K>,
+    partitioner: StreamPartitioner<K, unknown> | undefined,
+  ): number {
+    if (partitioner !== undefined) {
+      const plan = this.source.plan()!;
+      const topic = [...plan.subtopologyByTopic].find(([, s]) => s === sub)![0];
+      const chosen = partitioner(topic, key, null, count);
+      if (chosen !== undefined) {
+        if (!Number.isInteger(chosen) || chosen < 0 || chosen >= count)
+          throw new StreamsError(
+            `queryMetadataForKey("${store}"): the partitioner returned ${String(chosen)}; it must return an integer from 0 to ${count - 1} (or undefined for the default).`,
+            { node: store },
+          );
+        return chosen;
+      }
+    }
+    const bytes = serde.serialize(key);
+    if (bytes === null)
+      throw new StreamsError(`queryMetadataForKey("${store}"): a null key has no partition.`, {
+        node: store,
+      });
+    return partitionForKey(bytes, count);
   }
 
   private subtopologyOf(store: string): number {

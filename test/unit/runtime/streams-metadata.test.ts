@@ -7,6 +7,7 @@ import {
   StreamsError,
 } from '../../../src/index.js';
 import { createEmbeddedKafka, type EmbeddedKafka } from '../../../src/kafka/index.js';
+import { partitionForKey } from '../../../src/kafka/partitioner.js';
 import { freePort, ownershipProblems, settled, type Instance } from '../../support/key-ownership.js';
 import {
   INPUT,
@@ -110,6 +111,15 @@ describe('interactive-query metadata on the embedded broker', { timeout: 60_000 
     const truth = await produceLines(kafka, 200);
     await waitUntil(async () => sameCounts(await readCounts(kafka), truth), 'counts on the output');
     await expectOwnership([a, b], truth, 1);
+
+    const partitioned = (partition: number | undefined) =>
+      a.app.queryMetadataForKey('counts', 'w1', { partitioner: () => partition });
+    const ownerOf2 = a.app
+      .allMetadata()
+      .find((m) => m.topicPartitions.some((tp) => tp.topic.endsWith('-repartition') && tp.partition === 2))!;
+    expect(partitioned(2)).toMatchObject({ partition: 2, activeHost: ownerOf2.hostInfo });
+    expect(partitioned(undefined).partition).toBe(partitionForKey(Buffer.from('w1'), PARTITIONS));
+    expect(() => partitioned(9)).toThrow(/partitioner returned 9; it must return an integer from 0 to 3/);
 
     const meta = a.app.allMetadata();
     expect(meta.map((m) => `${m.host}:${m.port}`).sort()).toEqual([a.server, b.server].sort());
