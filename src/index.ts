@@ -139,6 +139,12 @@ export type {
   StoreAccessor,
   StoreQueryOptions,
 } from './runtime/queryable-stores.js';
+export type {
+  HostInfo,
+  KeyQueryMetadata,
+  KeyQueryOptions,
+  StreamsMetadata,
+} from './runtime/streams-metadata.js';
 export type { StreamsMetric, MetricGroup, MetricName } from './runtime/metrics/metric.js';
 
 // Errors and handlers

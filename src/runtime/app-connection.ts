@@ -8,6 +8,7 @@ import { GlobalStreamThread } from './global-stream-thread.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { taskHost } from './stream-thread.js';
+import type { SharedThreadOptions } from './stream-threads.js';
 import { planTopics, type TopicPlan } from './topic-plan.js';
 
 let sharedEmbedded: EmbeddedKafka | undefined;
@@ -29,6 +30,17 @@ export function embeddedKafka(): EmbeddedKafka {
 
 /** Runs a release step, logging instead of throwing: closing goes on whatever one step does. */
 export type Quietly = (step: () => Promise<unknown>) => Promise<void>;
+
+/** A `Quietly` that logs a failed step at debug. */
+export function quietlyLogging(logger: Logger): Quietly {
+  return async (step) => {
+    try {
+      await step();
+    } catch (error) {
+      logger.debug({ err: error }, 'error while releasing a client');
+    }
+  };
+}
 
 /**
  * What one application instance shares between its stream threads: the Kafka client, the admin,
@@ -80,6 +92,23 @@ export class AppConnection {
       onError: onGlobalError,
     });
     await this.globalThread.start();
+  }
+
+  /** The options every stream thread shares that come from the connection. Only once open. */
+  threadOptions(): Pick<
+    SharedThreadOptions,
+    'config' | 'topology' | 'plan' | 'client' | 'admin' | 'appDir' | 'logger' | 'purger' | 'globalStore'
+  > {
+    const { config, topology, appDir, logger } = this;
+    const opened = { plan: this.plan!, client: this.client!, admin: this.admin!, purger: this.purger! };
+    return {
+      config,
+      topology,
+      appDir,
+      logger,
+      ...opened,
+      globalStore: (name) => this.globalThread?.store(name),
+    };
   }
 
   /** Stops the global thread; the client stays open for what must still be sent. */

@@ -105,6 +105,13 @@ export interface StreamsConfig {
    * Port 0 picks a free port (see `app.httpAddress`). Default host `127.0.0.1`.
    */
   http?: HttpConfig;
+  /**
+   * Where this instance answers interactive queries (`host:port`, as Kafka Streams'
+   * `application.server`), typically the address of its `http` server as other instances reach
+   * it. It travels with the group assignment, so every instance learns which instance owns which
+   * tasks: `app.queryMetadataForKey`, `app.streamsMetadataForStore`, `app.allMetadata`.
+   */
+  applicationServer?: string;
 }
 
 /** Where the app's HTTP server listens. */
@@ -164,6 +171,7 @@ const KNOWN_KEYS = new Set<string>([
   'restoreListener',
   'metricsRegistry',
   'http',
+  'applicationServer',
 ]);
 
 /** @internal Validates at construction, naming the bad key and what to do. */
@@ -314,7 +322,19 @@ function hideSecrets<T extends Pick<StreamsConfig, 'sasl' | 'ssl'>>(config: T): 
 }
 
 function validateObservability(config: StreamsConfig): void {
-  const { http, metricsRegistry } = config;
+  const { http, metricsRegistry, applicationServer } = config;
+  if (applicationServer !== undefined) {
+    const match =
+      typeof applicationServer === 'string'
+        ? /^(\[[^\]\s]+\]|[^\s:/[\]]+):(\d+)$/.exec(applicationServer)
+        : null;
+    const port = match === null ? NaN : Number(match[2]);
+    if (match === null || port < 1 || port > 65_535) {
+      throw new ConfigError(
+        `applicationServer must be "host:port" with a port from 1 to 65535 (the address other instances use to reach this one, e.g. "10.0.0.5:8080"); got ${JSON.stringify(applicationServer)}.`,
+      );
+    }
+  }
   if (http !== undefined) {
     const port = (http as Partial<HttpConfig> | null)?.port;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable } from 'rxjs';
 import { ConfigError, StreamsError, toStreamsError } from '../errors.js';
 import type { Topology } from '../topology/topology.js';
-import { AppConnection } from './app-connection.js';
+import { AppConnection, quietlyLogging } from './app-connection.js';
 import { mayTransition } from './app-state.js';
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './config.js';
 import type { StreamsEvent, StreamsState, TaskMetadata, ThreadMetadata } from './events.js';
@@ -18,7 +18,8 @@ import { allNodes, requireNodeSerdes } from './node-context.js';
 import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
 import { isolated } from './isolated-observable.js';
 import { lockApplicationDir, type StateLock } from './state-directory.js';
-import { StreamThread } from './stream-thread.js';
+import type { StreamThread } from './stream-thread.js';
+import { StreamThreads, type SharedThreadOptions } from './stream-threads.js';
 import { findTasksWithState } from './task-manager.js';
 import {
   decideResponse,
@@ -28,6 +29,13 @@ import {
 } from './uncaught-exception.js';
 import { instanceStores } from './local-stores.js';
 import { queryableStore, type StoreAccessor, type StoreQueryOptions } from './queryable-stores.js';
+import { lookupKey } from './http/key-lookup.js';
+import {
+  StreamsMetadataState,
+  type KeyQueryMetadata,
+  type KeyQueryOptions,
+  type StreamsMetadata,
+} from './streams-metadata.js';
 
 export { embeddedKafka } from './app-connection.js';
 
@@ -57,13 +65,12 @@ export class KafkaStreams {
   /** Client, admin, topic plan, purger and global thread, shared by the stream threads. */
   private readonly connection: AppConnection;
   /** One today; `numStreamThreads` would start more, each its own consumer and tasks. */
-  private readonly threads: StreamThread[] = [];
+  private readonly threads: StreamThreads;
   private failed = false;
   /** What made the application fail, for the error `start()` rejects with. */
   private failure: StreamsError | undefined;
   /** `start()` resolved: a failed thread may be replaced from now on. */
   private started = false;
-  private threadCount = 0;
   private uncaughtExceptionHandler: UncaughtExceptionHandler | undefined;
   /** Set by `'shutdownApplication'`: sent after this instance's consumer left, before the client closes. */
   private shutdownRequest: (() => Promise<unknown>) | undefined;
@@ -83,6 +90,7 @@ export class KafkaStreams {
   /** @internal Restore progress and recent events, for metrics and the live view. */
   readonly monitor = new StreamsMonitor(this.events$);
   private readonly observability: Observability;
+  private readonly streamsMetadata: StreamsMetadataState;
 
   constructor(
     private readonly topology: Topology,
@@ -103,10 +111,24 @@ export class KafkaStreams {
     this.stateDir = this.config.stateDir ?? join(tmpdir(), 'tributary');
     this.uncaughtExceptionHandler = this.config.uncaughtExceptionHandler;
     this.connection = new AppConnection(topology, this.config, this.appDir, this.logger);
+    this.threads = new StreamThreads(
+      this.config.clientId,
+      () => this.threadOptions(),
+      (error, thread) => {
+        void this.onUncaught(error, thread);
+      },
+    );
+    this.streamsMetadata = new StreamsMetadataState({
+      topology,
+      state: () => this.state,
+      plan: () => this.connection.plan,
+      defaultKeySerde: this.config.defaultKeySerde,
+      applicationServer: this.config.applicationServer,
+    });
     this.observability = new Observability(
       {
         currentState: () => this.state,
-        threads: this.threads,
+        threads: this.threads.list,
         monitor: this.monitor,
         topology,
         lookup: (store, key) => this.lookupForHttp(store, key),
@@ -169,7 +191,7 @@ export class KafkaStreams {
       const tasksWithState = await findTasksWithState(this.appDir);
       await this.connection.open((error) => void this.onUncaught(error, undefined));
       const settled = firstValueFrom(this.state$.pipe(filter((s) => s !== 'REBALANCING')));
-      await this.startThreads(tasksWithState);
+      await this.threads.add(tasksWithState);
       // Restoration runs in the background: RUNNING comes once every active task caught up.
       const reached = await settled;
       if (this.failed) {
@@ -180,7 +202,7 @@ export class KafkaStreams {
       if (reached !== 'RUNNING')
         throw new StreamsError(`The application stopped while starting (${reached}).`);
       const interval = Math.max(10, Math.min(this.config.commitIntervalMs, 100));
-      for (const thread of this.threads) thread.startTimer();
+      for (const thread of this.threads.list) thread.startTimer();
       this.connection.globalThread?.startPunctuating(interval);
       this.started = true;
     } catch (error) {
@@ -198,12 +220,9 @@ export class KafkaStreams {
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     this.closing ??= this.doClose();
     if (options.timeoutMs === undefined) return this.closing;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, options.timeoutMs);
-    });
+    // Unref'd: a close that finished in time leaves nothing keeping the process alive.
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.timeoutMs).unref());
     await Promise.race([this.closing, timeout]);
-    clearTimeout(timer);
   }
 
   /** Deletes this application's local state directory. Only while not running. */
@@ -220,14 +239,14 @@ export class KafkaStreams {
 
   /** Active and standby tasks of this instance with their partitions and committed offsets. */
   metadataForLocalTasks(): TaskMetadata[] {
-    return this.threads.flatMap((thread) => thread.metadata());
+    return this.threads.list.flatMap((thread) => thread.metadata());
   }
 
   /** Interactive queries: a read-only view of a state store over this instance's tasks (see `StoreAccessor`). */
   readonly store: StoreAccessor = ((name: string, options: StoreQueryOptions = {}) =>
     queryableStore(this.topology, name, options, (store, standbys) =>
       instanceStores(
-        { state: this.state, global: this.connection.globalThread, threads: this.threads },
+        { state: this.state, global: this.connection.globalThread, threads: this.threads.list },
         store,
         standbys,
       ),
@@ -264,63 +283,81 @@ export class KafkaStreams {
     return this.observability.httpAddress;
   }
 
-  /** `GET /api/stores/:store/:key`: interactive queries answer it once they can. */
+  /**
+   * Which instance holds `key` of `store` (by the store's key serde and the default partitioner):
+   * `{ activeHost, standbyHosts, partition }`, hosts as `{ host, port }` from each instance's
+   * `applicationServer`. Throws `InvalidStateStoreError` (retriable) before the first assignment;
+   * during a rebalance it answers from the last one. `options.partitioner`: the one the store's
+   * input was written with, if not the default.
+   *
+   * @example
+   * ```ts
+   * const { activeHost } = app.queryMetadataForKey('counts', 'hello');
+   * const res = await fetch(`http://${activeHost.host}:${activeHost.port}/api/stores/counts/hello`);
+   * ```
+   */
+  queryMetadataForKey<K>(store: string, key: K, options?: KeyQueryOptions<K>): KeyQueryMetadata {
+    return this.streamsMetadata.queryMetadataForKey(store, key, options);
+  }
+
+  /**
+   * Every instance (with an `applicationServer`) whose active or standby tasks hold `store`.
+   *
+   * @example
+   * ```ts
+   * const hosts = app.streamsMetadataForStore('counts').map((m) => `${m.host}:${m.port}`);
+   * ```
+   */
+  streamsMetadataForStore(store: string): StreamsMetadata[] {
+    return this.streamsMetadata.streamsMetadataForStore(store);
+  }
+
+  /**
+   * Every instance of the application (with an `applicationServer`): its stores and source-topic
+   * partitions, active and standby, as of the last assignment.
+   *
+   * @example
+   * ```ts
+   * for (const m of app.allMetadata()) console.log(m.host, m.port, m.topicPartitions);
+   * ```
+   */
+  allMetadata(): StreamsMetadata[] {
+    return this.streamsMetadata.allMetadata();
+  }
+
+  /** `GET /api/stores/:store/:key` (see `lookupKey`). */
   private async lookupForHttp(store: string, key: string): Promise<KeyLookup> {
-    return {
-      status: 501,
-      body: { error: `key look-ups are not available yet (store ${store}, key ${key})` },
-    };
+    const { defaultKeySerde, applicationServer } = this.config;
+    const app = { topology: this.topology, store: this.store, defaultKeySerde, applicationServer };
+    return lookupKey({ ...app, queryMetadataForKey: (s, k) => this.queryMetadataForKey(s, k) }, store, key);
   }
 
   /** Kafka Streams' per-thread view: each stream thread with its active and standby tasks. */
   localThreadsMetadata(): ThreadMetadata[] {
-    if (this.threads.length === 0)
-      return [{ threadName: this.threadName(1), state: this.state, activeTasks: [], standbyTasks: [] }];
-    return this.threads.map((thread) => thread.threadMetadata(this.state));
-  }
-
-  private threadName(n: number): string {
-    return `${this.config.clientId}-StreamThread-${n}`;
+    return this.threads.metadata(this.state);
   }
 
   // ─── start-up ─────────────────────────────────────────────────────────────────────
 
-  private async startThreads(tasksWithState: string[]): Promise<void> {
-    await this.startThread(tasksWithState);
-  }
-
-  private async startThread(tasksWithState: string[]): Promise<StreamThread> {
-    const thread: StreamThread = new StreamThread({
-      name: this.threadName(++this.threadCount),
-      config: this.config,
-      topology: this.topology,
-      plan: this.connection.plan!,
-      client: this.connection.client!,
-      admin: this.connection.admin!,
+  private threadOptions(): SharedThreadOptions {
+    return {
+      ...this.connection.threadOptions(),
       processId: this.processId,
-      appDir: this.appDir,
-      logger: this.logger,
       events: this.eventSubject,
-      purger: this.connection.purger!,
       cacheBudget: this.cacheBudget,
-      tasksWithState,
-      globalStore: (name) => this.connection.globalThread?.store(name),
       onRebalancing: () => {
         if (this.state === 'RUNNING') this.transition('REBALANCING');
       },
       onReady: () => this.runningIfReady(),
-      onError: (error) => void this.onUncaught(error, thread),
       onShutdownRequested: () => void this.stopOnRequest(),
-    });
-    this.threads.push(thread);
-    await thread.start();
-    return thread;
+      onHostTasks: (hosts) => this.streamsMetadata.update(hosts),
+    };
   }
 
   /** REBALANCING → RUNNING once every thread has its assignment and every active task restored. */
   private runningIfReady(): void {
     if (this.state !== 'REBALANCING' || this.failed) return;
-    if (this.threads.every((t) => t.ready)) this.transition('RUNNING');
+    if (this.threads.ready) this.transition('RUNNING');
   }
 
   // ─── shutdown and failure ─────────────────────────────────────────────────────────
@@ -330,10 +367,10 @@ export class KafkaStreams {
     if (this.state === 'NOT_RUNNING') return;
     const wasRunning = this.state !== 'CREATED' && !this.failed;
     this.transition('PENDING_SHUTDOWN');
-    for (const thread of this.threads) thread.stop();
+    for (const thread of this.threads.list) thread.stop();
     this.connection.globalThread?.stopPunctuating();
     try {
-      if (wasRunning) for (const thread of this.threads) await thread.shutdown();
+      if (wasRunning) for (const thread of this.threads.list) await thread.shutdown();
     } catch (error) {
       this.logger.error({ err: error }, 'error while closing');
     } finally {
@@ -350,14 +387,8 @@ export class KafkaStreams {
   }
 
   private async doReleaseClients(): Promise<void> {
-    const quietly = async (f: () => Promise<unknown>) => {
-      try {
-        await f();
-      } catch (error) {
-        this.logger.debug({ err: error }, 'error while releasing a client');
-      }
-    };
-    for (const thread of this.threads) await thread.release(quietly);
+    const quietly = quietlyLogging(this.logger);
+    for (const thread of this.threads.list) await thread.release(quietly);
     await this.connection.closeGlobalThread(quietly);
     // After this instance's own consumer left the group, and while the client is still open.
     if (this.shutdownRequest !== undefined) await quietly(this.shutdownRequest);
@@ -400,10 +431,10 @@ export class KafkaStreams {
         () => undefined,
       ),
     );
-    this.threads.splice(this.threads.indexOf(failed), 1);
+    this.threads.remove(failed);
     if (this.state === 'RUNNING') this.transition('REBALANCING');
     try {
-      const thread = await this.startThread(await findTasksWithState(this.appDir));
+      const thread = await this.threads.add(await findTasksWithState(this.appDir));
       if (this.closing !== undefined || this.failed) return;
       thread.startTimer();
       this.runningIfReady();
@@ -422,7 +453,7 @@ export class KafkaStreams {
       this.logger.warn({}, 'a member of the group requested the shutdown of every instance: stopping');
       this.connection.globalThread?.stopPunctuating();
       try {
-        for (const thread of this.threads) await thread.shutdown();
+        for (const thread of this.threads.list) await thread.shutdown();
       } catch (error) {
         this.logger.error({ err: error }, 'error while stopping on request');
       }
@@ -446,7 +477,7 @@ export class KafkaStreams {
     this.connection.globalThread?.stopPunctuating();
     if (this.state !== 'PENDING_SHUTDOWN' && this.state !== 'NOT_RUNNING') this.transition('ERROR');
     // Without committing: what was processed since the last commit is processed again by the next owner.
-    for (const thread of this.threads) thread.abandon();
+    for (const thread of this.threads.list) thread.abandon();
     void this.releaseClients();
   }
 

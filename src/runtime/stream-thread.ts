@@ -19,7 +19,7 @@ import type { MeteredThread } from './metrics/collect.js';
 import { ThreadSensors } from './metrics/sensors.js';
 import { SerialExecutor } from './serial-executor.js';
 import type { TaskHost } from './stream-task.js';
-import { decodeAssignmentInfo, TaskAssignor } from './task-assignor.js';
+import { decodeAssignmentInfo, TaskAssignor, type HostTasks } from './task-assignor.js';
 import { commitAll } from './task-committer.js';
 import { TaskManager } from './task-manager.js';
 import { localStoresOf } from './local-stores.js';
@@ -70,6 +70,8 @@ export interface StreamThreadOptions {
   onError(error: unknown): void;
   /** A member of the group asked every instance to shut down (`'shutdownApplication'`). */
   onShutdownRequested(): void;
+  /** The group's tasks per `applicationServer`, from each new assignment (interactive-query metadata). */
+  onHostTasks?(hosts: Record<string, HostTasks>): void;
 }
 
 /**
@@ -204,7 +206,11 @@ export class StreamThread implements MeteredThread {
         .map((sub) => sub.id),
     );
     const assignor = new TaskAssignor(
-      () => ({ processId: options.processId, ...taskManager.assignorState() }),
+      () => ({
+        processId: options.processId,
+        ...taskManager.assignorState(),
+        ...(c.applicationServer === undefined ? {} : { endpoint: c.applicationServer }),
+      }),
       topicsBySub,
       c.numStandbyReplicas,
       stateful,
@@ -302,11 +308,13 @@ export class StreamThread implements MeteredThread {
     if (this.stopped) return;
     const tm = this.taskManager!;
     if (tm.needsCommit) await this.commit();
-    if (decodeAssignmentInfo(userData)?.shutdownRequested === true) {
+    const info = decodeAssignmentInfo(userData);
+    if (info?.shutdownRequested === true) {
       // Not awaited: the shutdown runs its commit and task closes through this executor, next.
       this.options.onShutdownRequested();
       return;
     }
+    this.options.onHostTasks?.(info?.hosts ?? {});
     const { assigned, revoked, standby } = await tm.applyAssignment(assignment, userData);
     this.assignmentActive = true;
     const active = [...tm.activeTasks()].map((t) => t.id);

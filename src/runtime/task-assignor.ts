@@ -10,6 +10,14 @@ export interface MemberInfo {
   stateTasks: string[];
   /** The member asks every instance to shut down (`'shutdownApplication'`). */
   shutdownRequested?: boolean;
+  /** The member's `applicationServer` (`host:port`), for interactive-query metadata. */
+  endpoint?: string;
+}
+
+/** @internal The tasks of one instance (every stream thread behind one `applicationServer`). */
+export interface HostTasks {
+  active: string[];
+  standby: string[];
 }
 
 /** @internal What the leader tells each member besides its partitions. */
@@ -18,6 +26,8 @@ export interface AssignmentInfo {
   standby: string[];
   /** A member asked every instance to shut down: the partitions are empty, stop. */
   shutdownRequested?: boolean;
+  /** Tasks per `applicationServer` of the whole group, so every member can route key queries. */
+  hosts?: Record<string, HostTasks>;
 }
 
 /** @internal A task id: `<subtopology>_<partition>`. */
@@ -110,6 +120,7 @@ export class TaskAssignor implements PartitionAssignor {
         standby.get(target.memberId)!.push(task.id);
       }
     }
+    const hosts = hostTasks(members, active, standby);
     const result: Record<string, MemberAssignment> = {};
     for (const m of members) {
       const partitions: TopicPartitions = {};
@@ -119,11 +130,32 @@ export class TaskAssignor implements PartitionAssignor {
           if (partition < (input.topicPartitions[topic] ?? 0)) (partitions[topic] ??= []).push(partition);
         }
       }
-      const info: AssignmentInfo = { active: active.get(m.memberId)!, standby: standby.get(m.memberId)! };
+      const info: AssignmentInfo = {
+        active: active.get(m.memberId)!,
+        standby: standby.get(m.memberId)!,
+        ...(hosts === undefined ? {} : { hosts }),
+      };
       result[m.memberId] = { assignment: partitions, userData: Buffer.from(JSON.stringify(info)) };
     }
     return result;
   }
+}
+
+/** Tasks per endpoint: members without one are left out; threads sharing one are merged. */
+function hostTasks(
+  members: readonly { memberId: string; info: MemberInfo }[],
+  active: ReadonlyMap<string, string[]>,
+  standby: ReadonlyMap<string, string[]>,
+): Record<string, HostTasks> | undefined {
+  let hosts: Record<string, HostTasks> | undefined;
+  for (const m of members) {
+    if (m.info.endpoint === undefined) continue;
+    hosts ??= {};
+    const entry = (hosts[m.info.endpoint] ??= { active: [], standby: [] });
+    entry.active.push(...active.get(m.memberId)!);
+    entry.standby.push(...standby.get(m.memberId)!);
+  }
+  return hosts;
 }
 
 /** Every member gets nothing to do but the request to stop. */
@@ -142,6 +174,7 @@ export function decodeMemberInfo(bytes: Buffer): MemberInfo {
       previousActive: Array.isArray(parsed.previousActive) ? parsed.previousActive.map(String) : [],
       stateTasks: Array.isArray(parsed.stateTasks) ? parsed.stateTasks.map(String) : [],
       ...(parsed.shutdownRequested === true ? { shutdownRequested: true } : {}),
+      ...(typeof parsed.endpoint === 'string' ? { endpoint: parsed.endpoint } : {}),
     };
   } catch {
     return { processId: '', previousActive: [], stateTasks: [] };
@@ -157,8 +190,21 @@ export function decodeAssignmentInfo(bytes: Buffer): AssignmentInfo | undefined 
       active: (parsed.active ?? []).map(String),
       standby: (parsed.standby ?? []).map(String),
       ...(parsed.shutdownRequested === true ? { shutdownRequested: true } : {}),
+      ...(parsed.hosts !== undefined && typeof parsed.hosts === 'object'
+        ? { hosts: decodeHosts(parsed.hosts) }
+        : {}),
     };
   } catch {
     return undefined;
   }
+}
+
+function decodeHosts(raw: Record<string, Partial<HostTasks>>): Record<string, HostTasks> {
+  const hosts: Record<string, HostTasks> = {};
+  for (const [endpoint, tasks] of Object.entries(raw))
+    hosts[endpoint] = {
+      active: Array.isArray(tasks?.active) ? tasks.active.map(String) : [],
+      standby: Array.isArray(tasks?.standby) ? tasks.standby.map(String) : [],
+    };
+  return hosts;
 }
