@@ -107,14 +107,18 @@ function onePositional(positionals: string[], command: string, what: string): st
 }
 
 function resetPoint(values: Values): ResetPoint {
-  const given = (['to-earliest', 'to-datetime', 'by-duration'] as const).filter((f) => values[f] !== undefined);
+  const given = (['to-earliest', 'to-datetime', 'by-duration'] as const).filter(
+    (f) => values[f] !== undefined,
+  );
   if (given.length > 1)
     throw new UsageError(`reset: --${given.join(' and --')} exclude each other: give one`);
   if (typeof values['to-datetime'] === 'string') {
     const text = values['to-datetime'];
     const timestamp = Date.parse(text);
     if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(timestamp))
-      throw new UsageError(`--to-datetime: '${text}' is not an ISO-8601 date-time (e.g. 2026-01-31T12:00:00Z)`);
+      throw new UsageError(
+        `--to-datetime: '${text}' is not an ISO-8601 date-time (e.g. 2026-01-31T12:00:00Z)`,
+      );
     return { kind: 'datetime', timestamp };
   }
   if (typeof values['by-duration'] === 'string') {
@@ -142,7 +146,11 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (command === 'describe') {
     const { values, positionals } = parse(rest, { mermaid: { type: 'boolean' } }, command);
     if (values.help) return { command: 'help', topic: command };
-    return { command, module: onePositional(positionals, command, 'module'), mermaid: values.mermaid === true };
+    return {
+      command,
+      module: onePositional(positionals, command, 'module'),
+      mermaid: values.mermaid === true,
+    };
   }
   if (command === 'run') {
     const { values, positionals } = parse(

@@ -70,7 +70,8 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (isTopology(value)) return 'a Topology';
   if (isApp(value)) return 'a KafkaStreams app';
-  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+  if (typeof value === 'object')
+    return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
   return `a ${typeof value}`;
 }
 
@@ -108,6 +109,8 @@ export function moduleConfig(module: Record<string, unknown>, path: string): Par
   const config = module.config;
   if (config === undefined) return {};
   if (typeof config !== 'object' || config === null || Array.isArray(config))
-    throw new UsageError(`${path}: the 'config' export must be a StreamsConfig object, got ${kindOf(config)}`);
+    throw new UsageError(
+      `${path}: the 'config' export must be a StreamsConfig object, got ${kindOf(config)}`,
+    );
   return config as Partial<StreamsConfig>;
 }

@@ -68,7 +68,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 const invokedDirectly =
-  process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  process.argv[1] !== undefined &&
+  realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invokedDirectly) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

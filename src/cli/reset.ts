@@ -79,7 +79,9 @@ export async function resetApplication(client: KafkaClient, options: ResetOption
     const counts = await admin.describeTopics([...options.inputTopics]);
     const missing = options.inputTopics.filter((t) => counts[t] === undefined);
     if (missing.length > 0)
-      throw new UnknownInputTopicError(`--input-topics: no such topic ${missing.map((t) => `'${t}'`).join(', ')}`);
+      throw new UnknownInputTopicError(
+        `--input-topics: no such topic ${missing.map((t) => `'${t}'`).join(', ')}`,
+      );
     const partitions = options.inputTopics.flatMap((topic) =>
       Array.from({ length: counts[topic]! }, (_, partition) => ({ topic, partition })),
     );
@@ -114,20 +116,26 @@ async function targetOffsets(
   options: ResetOptions,
 ): Promise<TopicPartitionOffset[]> {
   if (options.to.kind === 'earliest')
-      return (await admin.listOffsets(partitions)).map(({ topic, partition, begin }) => ({
-        topic,
-        partition,
-        offset: begin,
-      }));
-    const timestamp =
-      options.to.kind === 'datetime' ? options.to.timestamp : (options.now ?? Date.now)() - options.to.ms;
+    return (await admin.listOffsets(partitions)).map(({ topic, partition, begin }) => ({
+      topic,
+      partition,
+      offset: begin,
+    }));
+  const timestamp =
+    options.to.kind === 'datetime' ? options.to.timestamp : (options.now ?? Date.now)() - options.to.ms;
   return admin.offsetsForTimestamp(partitions, timestamp);
 }
 
 /** The report as the lines `tributary reset` prints. */
-export function formatReport(applicationId: string, report: ResetReport, stateDirGiven: string | undefined): string {
+export function formatReport(
+  applicationId: string,
+  report: ResetReport,
+  stateDirGiven: string | undefined,
+): string {
   const verb = (done: string, would: string) => (report.dryRun ? would : done);
-  const lines = [`${report.dryRun ? 'Dry run: nothing changed. ' : ''}Reset of application '${applicationId}':`];
+  const lines = [
+    `${report.dryRun ? 'Dry run: nothing changed. ' : ''}Reset of application '${applicationId}':`,
+  ];
   if (report.offsets.length === 0) lines.push('  input offsets: none given (--input-topics), left unchanged');
   else {
     lines.push(`  input offsets ${verb('reset', 'to reset')} (group '${applicationId}'):`);

@@ -5,7 +5,11 @@ const reset = ['reset', '--application-id', 'shop', '--brokers', 'a:9092, b:9092
 
 describe('tributary command line', () => {
   it('parses describe with and without --mermaid', () => {
-    expect(parseCommandLine(['describe', 'app.js'])).toEqual({ command: 'describe', module: 'app.js', mermaid: false });
+    expect(parseCommandLine(['describe', 'app.js'])).toEqual({
+      command: 'describe',
+      module: 'app.js',
+      mermaid: false,
+    });
     expect(parseCommandLine(['describe', '--mermaid', 'app.js'])).toEqual({
       command: 'describe',
       module: 'app.js',
@@ -15,8 +19,23 @@ describe('tributary command line', () => {
 
   it('parses run flags, splitting the broker list', () => {
     expect(
-      parseCommandLine(['run', 'app.js', '--application-id', 'x', '--brokers', 'h1:1,h2:2', '--state-dir', '/s']),
-    ).toEqual({ command: 'run', module: 'app.js', applicationId: 'x', brokers: ['h1:1', 'h2:2'], stateDir: '/s' });
+      parseCommandLine([
+        'run',
+        'app.js',
+        '--application-id',
+        'x',
+        '--brokers',
+        'h1:1,h2:2',
+        '--state-dir',
+        '/s',
+      ]),
+    ).toEqual({
+      command: 'run',
+      module: 'app.js',
+      applicationId: 'x',
+      brokers: ['h1:1', 'h2:2'],
+      stateDir: '/s',
+    });
     expect(parseCommandLine(['run', 'app.js'])).toEqual({ command: 'run', module: 'app.js' });
   });
 
@@ -30,7 +49,11 @@ describe('tributary command line', () => {
       stateDir: 'st',
       dryRun: true,
     });
-    expect(parseCommandLine(reset)).toMatchObject({ inputTopics: [], to: { kind: 'earliest' }, dryRun: false });
+    expect(parseCommandLine(reset)).toMatchObject({
+      inputTopics: [],
+      to: { kind: 'earliest' },
+      dryRun: false,
+    });
   });
 
   it('parses --to-datetime as an ISO time and --by-duration as milliseconds', () => {
@@ -38,7 +61,10 @@ describe('tributary command line', () => {
       kind: 'datetime',
       timestamp: Date.UTC(2026, 0, 31, 12),
     });
-    expect(parseCommandLine([...reset, '--by-duration', '60000']).to).toEqual({ kind: 'duration', ms: 60_000 });
+    expect(parseCommandLine([...reset, '--by-duration', '60000']).to).toEqual({
+      kind: 'duration',
+      ms: 60_000,
+    });
   });
 
   it.each([

@@ -8,7 +8,12 @@ const fixture = 'test/unit/cli/fixtures/word-count-module.ts';
 const nothing = 'test/unit/cli/fixtures/nothing-module.ts';
 
 function capture() {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  const io = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => void (io.stdout += t),
+    err: (t: string) => void (io.stderr += t),
+  };
   return io;
 }
 
@@ -41,16 +46,24 @@ describe('tributary describe', () => {
   });
 
   it('runs as a child process through tsx and exits 2 on a bad flag', () => {
-    const out = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/main.ts', 'describe', fixture], {
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['node_modules/tsx/dist/cli.mjs', 'src/cli/main.ts', 'describe', fixture],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(out).toContain('Sub-topology: 0');
     let failure: { status: number; stderr: string } | undefined;
     try {
-      execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/main.ts', 'describe', '--mermaids'], {
-        encoding: 'utf8',
-        stdio: 'pipe',
-      });
+      execFileSync(
+        process.execPath,
+        ['node_modules/tsx/dist/cli.mjs', 'src/cli/main.ts', 'describe', '--mermaids'],
+        {
+          encoding: 'utf8',
+          stdio: 'pipe',
+        },
+      );
     } catch (error) {
       failure = error as { status: number; stderr: string };
     }
