@@ -1,5 +1,5 @@
 import { KafkaStreams } from '../runtime/kafka-streams.js';
-import { runApp, type RunningApp } from '../runtime/run-app.js';
+import { runApp, type RunAppOptions, type RunningApp } from '../runtime/run-app.js';
 import type { StreamsConfig } from '../runtime/config.js';
 import { UsageError } from './args.js';
 import { findEntry, importModule, moduleConfig } from './load.js';
@@ -25,6 +25,7 @@ export async function runModule(
   path: string,
   flags: RunFlags,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  runOptions: Omit<RunAppOptions, 'log'> = {},
 ): Promise<RunningApp> {
   const module = await importModule(path);
   const entry = await findEntry(module, ['default', 'app', 'topology'], ['app', 'topology'], path);
@@ -45,5 +46,5 @@ export async function runModule(
     app = new KafkaStreams(entry.topology, config);
   }
   log(`[tributary] running '${entry.exportName}' of ${path}`);
-  return runApp(app, { log });
+  return runApp(app, { ...runOptions, log });
 }

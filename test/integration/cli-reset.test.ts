@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -143,5 +143,53 @@ describeWithKafka('tributary reset on a real broker', () => {
     // not doubled (stale state) and not partial (offsets not rewound).
     await countAll(secondOutput);
     expect(await readCounts(brokers, secondOutput)).toEqual(truth);
+  });
+
+  it("runs a module's topology with its config and flags, and closes gracefully on SIGTERM", async () => {
+    const output = uniqueTopic('cli-run-counts');
+    const kjs = testKafka().admin();
+    await kjs.connect();
+    await createTopic(kjs, output, 2);
+    await kjs.disconnect();
+    const runId = uniqueTopic('cli-run-app');
+    const child = spawn(
+      process.execPath,
+      [
+        'node_modules/tsx/dist/cli.mjs',
+        'src/cli/main.ts',
+        'run',
+        'test/unit/cli/fixtures/word-count-module.ts',
+        '--application-id',
+        runId,
+        '--brokers',
+        brokers.join(','),
+        '--state-dir',
+        stateDir,
+      ],
+      {
+        env: { ...process.env, CLI_FIXTURE_INPUT: input, CLI_FIXTURE_OUTPUT: output },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(
+        async () => sameCounts(await readCounts(brokers, output), truth),
+        60_000,
+        `counts in ${output}`,
+      );
+      expect(stderr).toContain("running 'topology' of test/unit/cli/fixtures/word-count-module.ts");
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('SIGTERM received: closing');
+      expect(stderr).toMatch(/closed in \d+ ms/);
+    } finally {
+      child.kill('SIGKILL');
+      await admin
+        .deleteTopics([output, `${runId}-counts-repartition`, `${runId}-counts-changelog`])
+        .catch(() => undefined);
+    }
   });
 });
