@@ -75,7 +75,10 @@ export class EmbeddedAdmin implements KafkaAdmin {
     return this.broker.topicNames();
   }
 
-  async offsetsForTimestamp(partitions: TopicPartition[], timestamp: number): Promise<TopicPartitionOffset[]> {
+  async offsetsForTimestamp(
+    partitions: TopicPartition[],
+    timestamp: number,
+  ): Promise<TopicPartitionOffset[]> {
     await yieldToEventLoop();
     return partitions.map(({ topic, partition }) => ({
       topic,

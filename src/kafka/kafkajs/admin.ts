@@ -147,7 +147,10 @@ export class KafkajsAdmin implements KafkaAdmin {
     return topics.filter((topic) => !topic.startsWith('__'));
   }
 
-  async offsetsForTimestamp(partitions: TopicPartition[], timestamp: number): Promise<TopicPartitionOffset[]> {
+  async offsetsForTimestamp(
+    partitions: TopicPartition[],
+    timestamp: number,
+  ): Promise<TopicPartitionOffset[]> {
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const topic of new Set(partitions.map((p) => p.topic))) {
       byTopic.set(

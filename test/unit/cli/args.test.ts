@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from '../../../src/cli/args.js';
 
+const resetPoint = (argv: string[]) => {
+  const parsed = parseCommandLine(argv);
+  if (parsed.command !== 'reset') throw new Error(`parsed as ${parsed.command}`);
+  return parsed.to;
+};
+
 const reset = ['reset', '--application-id', 'shop', '--brokers', 'a:9092, b:9092'];
 
 describe('tributary command line', () => {
@@ -57,11 +63,11 @@ describe('tributary command line', () => {
   });
 
   it('parses --to-datetime as an ISO time and --by-duration as milliseconds', () => {
-    expect(parseCommandLine([...reset, '--to-datetime', '2026-01-31T12:00:00Z']).to).toEqual({
+    expect(resetPoint([...reset, '--to-datetime', '2026-01-31T12:00:00Z'])).toEqual({
       kind: 'datetime',
       timestamp: Date.UTC(2026, 0, 31, 12),
     });
-    expect(parseCommandLine([...reset, '--by-duration', '60000']).to).toEqual({
+    expect(resetPoint([...reset, '--by-duration', '60000'])).toEqual({
       kind: 'duration',
       ms: 60_000,
     });

@@ -86,9 +86,9 @@ export function adminResetContract(name: string, connect: () => Promise<Contract
         await eventually(async () => {
           expect(await admin.describeGroupAssignments(groupId)).toHaveLength(1);
         }, target.eventuallyMs);
-        await expect(admin.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset: '0' }])).rejects.toThrow(
-          /member/,
-        );
+        await expect(
+          admin.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset: '0' }]),
+        ).rejects.toThrow(/member/);
       } finally {
         await consumer.close();
       }
