@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { KafkaStreams } from '../../src/index.js';
 import { createKafkaClient, type KafkaAdmin } from '../../src/kafka/index.js';
-import { createTopic, describeWithKafka, kafkaBrokers, testKafka, uniqueTopic } from './support/kafka.js';
+import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
 import { produceLines, readCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
 
 const run = promisify(execFile);
@@ -67,13 +67,10 @@ describeWithKafka('tributary reset on a real broker', () => {
   beforeAll(async () => {
     brokers = kafkaBrokers();
     stateDir = await mkdtemp(join(tmpdir(), 'tributary-cli-reset-'));
-    const kjs = testKafka().admin();
-    await kjs.connect();
-    for (const topic of [input, firstOutput, secondOutput]) await createTopic(kjs, topic, 2);
-    await kjs.disconnect();
-    truth = await produceLines(brokers, input, 300);
     kafka = createKafkaClient({ brokers, clientId: 'cli-reset-verify' });
     admin = await kafka.admin();
+    await admin.createTopics([input, firstOutput, secondOutput].map((topic) => ({ topic, partitions: 2 })));
+    truth = await produceLines(brokers, input, 300);
   });
 
   afterAll(async () => {
@@ -147,10 +144,7 @@ describeWithKafka('tributary reset on a real broker', () => {
 
   it("runs a module's topology with its config and flags, and closes gracefully on SIGTERM", async () => {
     const output = uniqueTopic('cli-run-counts');
-    const kjs = testKafka().admin();
-    await kjs.connect();
-    await createTopic(kjs, output, 2);
-    await kjs.disconnect();
+    await admin.createTopics([{ topic: output, partitions: 2 }]);
     const runId = uniqueTopic('cli-run-app');
     const child = spawn(
       process.execPath,
