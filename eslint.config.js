@@ -6,18 +6,18 @@ import tseslint from 'typescript-eslint';
 /**
  * Imports run downwards only: dsl → topology → state → serde → windowing / kafka → errors, logger;
  * runtime and testing sit above topology and state (testing above runtime too; its embedded-broker
- * helpers use the client port). Each folder lists
+ * helpers use the client port); cli (the `tributary` bin) sits on top. Each folder lists
  * the folders it must not import; a relative import climbing into one of them is an error.
  */
 const layers = {
-  kafka: ['dsl', 'topology', 'state', 'serde', 'windowing', 'runtime', 'testing'],
-  windowing: ['dsl', 'topology', 'state', 'serde', 'kafka', 'runtime', 'testing'],
-  serde: ['dsl', 'topology', 'state', 'kafka', 'runtime', 'testing'],
-  state: ['dsl', 'topology', 'kafka', 'runtime', 'testing'],
-  topology: ['dsl', 'kafka', 'runtime', 'testing'],
-  dsl: ['kafka', 'runtime', 'testing'],
-  runtime: ['dsl', 'testing'],
-  testing: ['dsl'],
+  kafka: ['dsl', 'topology', 'state', 'serde', 'windowing', 'runtime', 'testing', 'cli'],
+  windowing: ['dsl', 'topology', 'state', 'serde', 'kafka', 'runtime', 'testing', 'cli'],
+  serde: ['dsl', 'topology', 'state', 'kafka', 'runtime', 'testing', 'cli'],
+  state: ['dsl', 'topology', 'kafka', 'runtime', 'testing', 'cli'],
+  topology: ['dsl', 'kafka', 'runtime', 'testing', 'cli'],
+  dsl: ['kafka', 'runtime', 'testing', 'cli'],
+  runtime: ['dsl', 'testing', 'cli'],
+  testing: ['dsl', 'cli'],
 };
 const boundaries = Object.entries(layers).map(([folder, forbidden]) => ({
   files: [`src/${folder}/**/*.ts`],

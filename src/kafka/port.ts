@@ -86,6 +86,18 @@ export interface KafkaAdmin {
   deleteGroups(groupIds: string[]): Promise<void>;
   /** The current members of a group and the raw assignment each received (empty while rebalancing). */
   describeGroupAssignments(groupId: string): Promise<GroupMemberAssignment[]>;
+  /** Names of every topic of the cluster, internal ones (`__consumer_offsets`) excluded. */
+  listTopics(): Promise<string[]>;
+  /**
+   * For each partition, the first offset whose record timestamp is at or after `timestamp`, or
+   * the end offset when no record is that recent: where a reset "to a point in time" starts.
+   */
+  offsetsForTimestamp(partitions: TopicPartition[], timestamp: number): Promise<TopicPartitionOffset[]>;
+  /**
+   * Overwrites a group's committed offsets. The group must have no active members (rejects
+   * otherwise): this is how an operator rewinds a stopped application.
+   */
+  alterCommittedOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }
 

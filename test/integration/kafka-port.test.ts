@@ -1,10 +1,15 @@
 import { createKafkaClient } from '../../src/kafka/index.js';
+import { adminResetContract } from '../unit/kafka/admin-reset-contract.js';
 import { kafkaPortContract } from '../unit/kafka/port-contract.js';
 import { describeWithKafka, kafkaBrokers } from './support/kafka.js';
 
 describeWithKafka('the kafkajs adapter on a real broker', () => {
   kafkaPortContract('kafkajs adapter', async () => {
     const client = createKafkaClient({ brokers: kafkaBrokers(), clientId: 'kafka-port-contract' });
+    return { client, eventuallyMs: 30_000, close: () => client.close() };
+  });
+  adminResetContract('kafkajs adapter', async () => {
+    const client = createKafkaClient({ brokers: kafkaBrokers(), clientId: 'kafka-admin-reset-contract' });
     return { client, eventuallyMs: 30_000, close: () => client.close() };
   });
 });

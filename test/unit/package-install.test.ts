@@ -29,7 +29,11 @@ function run(file: string, args: string[], cwd: string): string {
 beforeAll(() => {
   // `files` ships dist/: CI builds before testing; built here when missing (never rebuilt under
   // package-exports.test.ts, which reads it concurrently).
-  if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/testing/index.js'))) {
+  if (
+    !existsSync(join(repo, 'dist/index.js')) ||
+    !existsSync(join(repo, 'dist/testing/index.js')) ||
+    !existsSync(join(repo, 'dist/cli/main.js'))
+  ) {
     run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], repo);
   }
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', project], repo)) as {
@@ -127,6 +131,35 @@ describe('the packed package in a fresh TypeScript project', () => {
     },
     300_000,
   );
+});
+
+describe('the packed tributary bin', () => {
+  it('is declared in package.json, starts with a shebang and describes a JavaScript module', () => {
+    const installed = join(project, 'node_modules', 'tributary');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    const bin = join(installed, manifest.bin.tributary!);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const dir = join(project, 'bin-check');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'bin-check', private: true, type: 'module' }),
+    );
+    writeFileSync(
+      join(dir, 'topology.js'),
+      `import { Serdes, StreamsBuilder } from 'tributary';
+const b = new StreamsBuilder();
+b.stream('in', { key: Serdes.string(), value: Serdes.string() }).mapValues((v) => v.length).to('out', { value: Serdes.int32() });
+export default b.build();
+`,
+    );
+    const out = run(process.execPath, [bin, 'describe', 'topology.js'], dir);
+    expect(out).toContain('Source: KSTREAM-SOURCE-0000000000 (topics: [in])');
+    expect(out).toContain('Sink: KSTREAM-SINK-0000000002 (topic: out)');
+    expect(run(process.execPath, [bin, '--help'], dir)).toContain('Usage: tributary <command>');
+  });
 });
 
 function readdirTarball(): string {

@@ -70,5 +70,27 @@ export class EmbeddedAdmin implements KafkaAdmin {
     return this.broker.existingGroup(groupId)?.describe() ?? [];
   }
 
+  async listTopics(): Promise<string[]> {
+    await yieldToEventLoop();
+    return this.broker.topicNames();
+  }
+
+  async offsetsForTimestamp(
+    partitions: TopicPartition[],
+    timestamp: number,
+  ): Promise<TopicPartitionOffset[]> {
+    await yieldToEventLoop();
+    return partitions.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      offset: String(this.broker.log(topic, partition).offsetForTimestamp(timestamp)),
+    }));
+  }
+
+  async alterCommittedOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await yieldToEventLoop();
+    this.broker.group(groupId).commit(undefined, -1, offsets);
+  }
+
   async close(): Promise<void> {}
 }

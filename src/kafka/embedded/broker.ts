@@ -51,6 +51,10 @@ export class EmbeddedBroker {
     return this.topics.get(topic)?.partitions.length;
   }
 
+  topicNames(): string[] {
+    return [...this.topics.keys()];
+  }
+
   deleteTopic(topic: string): void {
     this.topics.delete(topic);
   }

@@ -52,6 +52,12 @@ export class PartitionLog {
     this.firstOffset += count;
   }
 
+  /** The first record at or after `timestamp` (markers skipped), else the end offset. */
+  offsetForTimestamp(timestamp: number): number {
+    const entry = this.entries.find((e) => !e.control && e.timestamp >= timestamp);
+    return entry ? entry.offset : this.endOffset;
+  }
+
   /** The first offset a `read_committed` reader cannot read yet. */
   lastStableOffset(): number {
     let stable = this.endOffset;

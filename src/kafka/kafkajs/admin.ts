@@ -10,6 +10,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../port.js';
+import { CommitFailedError } from '../errors.js';
 import { decodeMemberAssignment } from './assignor.js';
 import { hasProtocolError, retryTransient, retryWhileTopicPropagates, translateError } from './errors.js';
 
@@ -139,6 +140,42 @@ export class KafkajsAdmin implements KafkaAdmin {
       clientId: member.clientId,
       ...decodeMemberAssignment(member.memberAssignment),
     }));
+  }
+
+  async listTopics(): Promise<string[]> {
+    const topics = await retryTransient(() => this.admin.listTopics());
+    return topics.filter((topic) => !topic.startsWith('__'));
+  }
+
+  async offsetsForTimestamp(
+    partitions: TopicPartition[],
+    timestamp: number,
+  ): Promise<TopicPartitionOffset[]> {
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const topic of new Set(partitions.map((p) => p.topic))) {
+      byTopic.set(
+        topic,
+        await retryTransient(() => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp), { topic }),
+      );
+    }
+    return partitions.map(({ topic, partition }) => {
+      const found = byTopic.get(topic)!.find((p) => p.partition === partition);
+      if (!found) throw leaderNotAvailable(topic, [partition]);
+      return { topic, partition, offset: found.offset };
+    });
+  }
+
+  async alterCommittedOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    const members = await this.describeGroupAssignments(groupId);
+    if (members.length > 0) {
+      throw new CommitFailedError(
+        `group ${groupId} has ${members.length} active member(s): its offsets can only be changed while it is empty`,
+      );
+    }
+    await this.setStartOffsets(
+      groupId,
+      offsets.map(({ topic, partition, offset }) => ({ topic, partition, fromOffset: offset })),
+    );
   }
 
   /** Commits start offsets for a group without members (the partition reader's private group). */
