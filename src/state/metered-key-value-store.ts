@@ -1,10 +1,9 @@
 import { StateStoreError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
-import { findLayer } from './internal/caching-layer-core.js';
 import { LookaheadIterator } from './internal/key-value-iterators.js';
 import { MeteredStoreCore } from './internal/metered-store-core.js';
-import { innermostStore, WrappedKeyValueBytesStore } from './internal/wrapped-key-value-bytes-store.js';
+import { findLayer, innermost } from './internal/wrapped-state-store.js';
 import type {
   ChangelogRecord,
   KeyValue,
@@ -72,7 +71,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     return this.#core.init(context, root, this.wrapped, () => {
-      const target = innermostStore(this.wrapped);
+      const target = innermost(this.wrapped);
       return (record: ChangelogRecord) => target.put(record.key, record.value);
     });
   }
@@ -99,7 +98,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
    * the store has no caching layer; the caller then forwards updates itself.
    */
   setFlushListener(listener: TypedCacheFlushListener<K, V>, sendOldValues: boolean): boolean {
-    const layer = findLayer(this.wrapped, CachingKeyValueStore, WrappedKeyValueBytesStore);
+    const layer = findLayer(this.wrapped, CachingKeyValueStore);
     // A write-through cache (budget 0, as in the test driver) must not take over forwarding:
     // processors then emit every update themselves, tombstones of absent keys included.
     if (layer === undefined || !layer.holdsWrites) return false;

@@ -104,25 +104,3 @@ export class CachingLayerCore<K> {
     return true;
   }
 }
-
-/**
- * @internal The first layer of type `layerType` in a stack, walking down through `wrapperType`
- * layers from `top`; `undefined` if there is none.
- *
- * @example
- * ```ts
- * const cache = findLayer(metered.wrapped, CachingWindowStore, WrappedWindowBytesStore);
- * ```
- */
-export function findLayer<L, W extends { readonly wrapped: unknown }>(
-  top: unknown,
-  layerType: abstract new (...args: never[]) => L,
-  wrapperType: abstract new (...args: never[]) => W,
-): L | undefined {
-  let layer = top;
-  while (!(layer instanceof layerType)) {
-    if (!(layer instanceof wrapperType)) return undefined;
-    layer = layer.wrapped;
-  }
-  return layer;
-}

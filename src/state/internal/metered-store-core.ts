@@ -24,7 +24,7 @@ export function changelogTopicName(applicationId: string, storeName: string): st
  * ```ts
  * readonly #core = new MeteredStoreCore();
  * init(context: StateStoreContext, root: StateStore) {
- *   const target = () => innermostStore(this.wrapped);
+ *   const target = () => innermost(this.wrapped);
  *   return this.#core.init(context, root, this.wrapped, () => (record) => target().put(record.key, record.value));
  * }
  * ```

@@ -1,46 +1,14 @@
-import type {
-  KeyValue,
-  KeyValueBytesStore,
-  KeyValueIterator,
-  StateStore,
-  StateStoreContext,
-} from '../store.js';
+import type { KeyValue, KeyValueBytesStore, KeyValueIterator } from '../store.js';
+import { WrappedStateStore } from './wrapped-state-store.js';
 
 /**
  * A bytes layer that forwards everything to the store it wraps. Layers extend it and override
  * only what they change, so each layer's file shows just its own behaviour.
  */
-export abstract class WrappedKeyValueBytesStore implements KeyValueBytesStore {
-  readonly wrapped: KeyValueBytesStore;
-
-  constructor(wrapped: KeyValueBytesStore) {
-    this.wrapped = wrapped;
-  }
-
-  get name(): string {
-    return this.wrapped.name;
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent;
-  }
-
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    return this.wrapped.init(context, root);
-  }
-
-  flush(): void | Promise<void> {
-    return this.wrapped.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.wrapped.close();
-  }
-
-  isOpen(): boolean {
-    return this.wrapped.isOpen();
-  }
-
+export abstract class WrappedKeyValueBytesStore
+  extends WrappedStateStore<KeyValueBytesStore>
+  implements KeyValueBytesStore
+{
   get(key: Buffer): Buffer | undefined {
     return this.wrapped.get(key);
   }
@@ -84,11 +52,4 @@ export abstract class WrappedKeyValueBytesStore implements KeyValueBytesStore {
   approximateNumEntries(): number {
     return this.wrapped.approximateNumEntries();
   }
-}
-
-/** The bottom of a layer stack: the store that holds the data (in-memory or `level`). */
-export function innermostStore(store: KeyValueBytesStore): KeyValueBytesStore {
-  let current = store;
-  while (current instanceof WrappedKeyValueBytesStore) current = current.wrapped;
-  return current;
 }

@@ -1,7 +1,6 @@
 import { StateStoreError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Windowed } from '../../windowing/windowed.js';
-import { findLayer } from '../internal/caching-layer-core.js';
 import { MeteredStoreCore } from '../internal/metered-store-core.js';
 import type { TypedCacheFlushListener } from '../metered-key-value-store.js';
 import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
@@ -9,7 +8,7 @@ import type { WindowedStoreMetrics } from '../window/metered-window-store.js';
 import { MappedIterator } from '../window/store-iterators.js';
 import { CachingSessionStore } from './caching-session-store.js';
 import type { SessionBytes, SessionBytesStore, SessionStore } from './session-store.js';
-import { innermostSessionStore, WrappedSessionBytesStore } from './wrapped-session-bytes-store.js';
+import { findLayer, innermost } from '../internal/wrapped-state-store.js';
 
 /**
  * The typed outer layer of a session store: serializes with the store's serdes, counts operations
@@ -46,7 +45,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
 
   init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     return this.#core.init(context, root, this.wrapped, () => {
-      const target = innermostSessionStore(this.wrapped);
+      const target = innermost(this.wrapped);
       return (record: ChangelogRecord) => target.restore(record.key, record.value);
     });
   }
@@ -84,7 +83,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
    * ```
    */
   setFlushListener(listener: TypedCacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): boolean {
-    const cache = findLayer(this.wrapped, CachingSessionStore, WrappedSessionBytesStore);
+    const cache = findLayer(this.wrapped, CachingSessionStore);
     if (cache === undefined || !cache.holdsWrites) return false;
     cache.setFlushListener(
       (key, newValue, oldValue, timestamp) =>

@@ -1,36 +1,14 @@
-import type { KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import { WrappedStateStore } from '../internal/wrapped-state-store.js';
+import type { KeyValueIterator } from '../store.js';
 import type { SessionBytes, SessionBytesStore } from './session-store.js';
 
 /** @internal A session bytes layer that forwards everything; layers override what they change. */
-export abstract class WrappedSessionBytesStore implements SessionBytesStore {
-  constructor(readonly wrapped: SessionBytesStore) {}
-
-  get name(): string {
-    return this.wrapped.name;
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent;
-  }
-
+export abstract class WrappedSessionBytesStore
+  extends WrappedStateStore<SessionBytesStore>
+  implements SessionBytesStore
+{
   get retentionPeriodMs(): number {
     return this.wrapped.retentionPeriodMs;
-  }
-
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    return this.wrapped.init(context, root);
-  }
-
-  flush(): void | Promise<void> {
-    return this.wrapped.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.wrapped.close();
-  }
-
-  isOpen(): boolean {
-    return this.wrapped.isOpen();
   }
 
   get observedStreamTime(): number | undefined {
@@ -64,11 +42,4 @@ export abstract class WrappedSessionBytesStore implements SessionBytesStore {
   restore(storeKey: Buffer, value: Buffer | null): void {
     this.wrapped.restore(storeKey, value);
   }
-}
-
-/** @internal The bottom of a session store stack. */
-export function innermostSessionStore(store: SessionBytesStore): SessionBytesStore {
-  let current = store;
-  while (current instanceof WrappedSessionBytesStore) current = current.wrapped;
-  return current;
 }

@@ -1,14 +1,13 @@
 import { StateStoreError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Windowed } from '../../windowing/windowed.js';
-import { findLayer } from '../internal/caching-layer-core.js';
 import { MeteredStoreCore } from '../internal/metered-store-core.js';
 import type { TypedCacheFlushListener } from '../metered-key-value-store.js';
 import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
 import { CachingWindowStore } from './caching-window-store.js';
 import { MappedIterator } from './store-iterators.js';
 import type { WindowBytesStore, WindowedBytes, WindowStore, WindowStoreIterator } from './window-store.js';
-import { innermostWindowStore, WrappedWindowBytesStore } from './wrapped-window-bytes-store.js';
+import { findLayer, innermost } from '../internal/wrapped-state-store.js';
 
 /** Operation counts of one windowed (window or session) store since it was built. */
 export interface WindowedStoreMetrics {
@@ -72,7 +71,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
 
   init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     return this.#core.init(context, root, this.wrapped, () => {
-      const target = innermostWindowStore(this.wrapped);
+      const target = innermost(this.wrapped);
       return (record: ChangelogRecord) => target.restore(record.key, record.value);
     });
   }
@@ -111,7 +110,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
    * ```
    */
   setFlushListener(listener: TypedCacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): boolean {
-    const cache = findLayer(this.wrapped, CachingWindowStore, WrappedWindowBytesStore);
+    const cache = findLayer(this.wrapped, CachingWindowStore);
     if (cache === undefined || !cache.holdsWrites) return false;
     cache.setFlushListener(
       (key, newValue, oldValue, timestamp) =>

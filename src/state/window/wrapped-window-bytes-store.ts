@@ -1,18 +1,12 @@
-import type { KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import { WrappedStateStore } from '../internal/wrapped-state-store.js';
+import type { KeyValueIterator } from '../store.js';
 import type { WindowBytesStore, WindowedBytes } from './window-store.js';
 
 /** @internal A window bytes layer that forwards everything; layers override what they change. */
-export abstract class WrappedWindowBytesStore implements WindowBytesStore {
-  constructor(readonly wrapped: WindowBytesStore) {}
-
-  get name(): string {
-    return this.wrapped.name;
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent;
-  }
-
+export abstract class WrappedWindowBytesStore
+  extends WrappedStateStore<WindowBytesStore>
+  implements WindowBytesStore
+{
   get windowSizeMs(): number {
     return this.wrapped.windowSizeMs;
   }
@@ -23,22 +17,6 @@ export abstract class WrappedWindowBytesStore implements WindowBytesStore {
 
   get retainDuplicates(): boolean {
     return this.wrapped.retainDuplicates;
-  }
-
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    return this.wrapped.init(context, root);
-  }
-
-  flush(): void | Promise<void> {
-    return this.wrapped.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.wrapped.close();
-  }
-
-  isOpen(): boolean {
-    return this.wrapped.isOpen();
   }
 
   get observedStreamTime(): number | undefined {
@@ -79,11 +57,4 @@ export abstract class WrappedWindowBytesStore implements WindowBytesStore {
   restore(storeKey: Buffer, value: Buffer | null): void {
     this.wrapped.restore(storeKey, value);
   }
-}
-
-/** @internal The bottom of a window store stack. */
-export function innermostWindowStore(store: WindowBytesStore): WindowBytesStore {
-  let current = store;
-  while (current instanceof WrappedWindowBytesStore) current = current.wrapped;
-  return current;
 }
