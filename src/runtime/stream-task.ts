@@ -182,6 +182,13 @@ export class StreamTask implements SinkInput {
       throw new StreamsError(`Task ${this.id} does not read topic "${topic}".`, { taskId: this.id, topic });
     }
     const def = source.def as SourceNodeDef;
+    // What handlers see of this record; the timestamp becomes the extracted one once known.
+    this.currentTopic = topic;
+    this.currentOffset = offset;
+    this.currentTimestamp = timestamp;
+    this.currentHeaders = headers;
+    this.currentKeyBytes = keyBytes;
+    this.currentValueBytes = valueBytes;
     let key: unknown;
     let value: unknown;
     try {
@@ -198,25 +205,7 @@ export class StreamTask implements SinkInput {
         `Could not deserialize a record of topic "${topic}" partition ${this.partition} offset ${offset} at source "${def.name}": ${messageOf(cause)}`,
         { taskId: this.id, topic, partition: this.partition, offset, node: def.name, cause },
       );
-      const failed = {
-        topic,
-        partition: this.partition,
-        offset,
-        key: keyBytes,
-        value: valueBytes,
-        timestamp,
-        headers,
-      };
-      if (this.host.onDeserializationError(error, failed) === 'continue') {
-        this.droppedRecords.record('deserialization', {
-          node: def.name,
-          topic,
-          partition: this.partition,
-          offset,
-        });
-        return false;
-      }
-      throw error;
+      return this.skipOrThrow('deserialization', error, def.name);
     }
     let eventTime = timestamp;
     if (def.timestampExtractor !== undefined) {
@@ -237,12 +226,7 @@ export class StreamTask implements SinkInput {
       return false;
     }
     if (eventTime > this.streamTime) this.streamTime = eventTime;
-    this.currentTopic = topic;
-    this.currentOffset = offset;
     this.currentTimestamp = eventTime;
-    this.currentHeaders = headers;
-    this.currentKeyBytes = keyBytes;
-    this.currentValueBytes = valueBytes;
     const record: StreamRecord<unknown, unknown> = { key, value, timestamp: eventTime, headers };
     try {
       this.forwardToAll(source, record);
@@ -258,27 +242,26 @@ export class StreamTask implements SinkInput {
         cause instanceof ProcessingError
           ? cause
           : this.wrap(cause, `processing a record of topic "${topic}" offset ${offset}`);
-      const failed = {
-        topic,
-        partition: this.partition,
-        offset,
-        key: keyBytes,
-        value: valueBytes,
-        timestamp,
-        headers,
-      };
-      if (this.host.onProcessingError(error, failed) === 'continue') {
-        this.droppedRecords.record('processing', {
-          node: error.node,
-          topic,
-          partition: this.partition,
-          offset,
-        });
-        return false;
-      }
-      throw error;
+      return this.skipOrThrow('processing', error, error.node);
     }
     return true;
+  }
+
+  /** Asks the handler about a failed input record: skipped and counted (`false`), or it throws. */
+  private skipOrThrow(
+    reason: 'deserialization' | 'processing',
+    error: StreamsError,
+    node: string | undefined,
+  ): false {
+    const failed = this.currentFailedRecord();
+    const response =
+      reason === 'deserialization'
+        ? this.host.onDeserializationError(error, failed)
+        : this.host.onProcessingError(error, failed);
+    if (response !== 'continue') throw error;
+    const { topic, offset } = failed;
+    this.droppedRecords.record(reason, { node, topic, partition: this.partition, offset });
+    return false;
   }
 
   /** Fires due stream-time punctuators. */
