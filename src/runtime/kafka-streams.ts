@@ -32,6 +32,7 @@ import {
   type UncaughtExceptionHandler,
 } from './uncaught-exception.js';
 import { instanceStores } from './local-stores.js';
+import { prepareSerdes } from './prepare-serdes.js';
 import { queryableStore, type StoreAccessor, type StoreQueryOptions } from './queryable-stores.js';
 
 const TRANSITIONS: Record<StreamsState, readonly StreamsState[]> = {
@@ -199,6 +200,10 @@ export class KafkaStreams {
       await this.observability.start();
       this.instanceLock = await lockApplicationDir(this.appDir, this.processId);
       const tasksWithState = await findTasksWithState(this.appDir);
+      await prepareSerdes(this.topology, this.config.applicationId, {
+        key: this.config.defaultKeySerde,
+        value: this.config.defaultValueSerde,
+      });
       await this.connect();
       const settled = firstValueFrom(this.state$.pipe(filter((s) => s !== 'REBALANCING')));
       await this.startThreads(tasksWithState);
