@@ -69,6 +69,7 @@ export function schemaRegistryAvroSerde<T>(options: SchemaRegistryAvroOptions): 
   let writerId: number | undefined;
   const latestByTopic = new Map<string, { id: number; type: avro.Type }>();
   const prepared = new Set<string>();
+  const preparingInBackground = new Set<string>();
 
   function addSchema(id: number, schemaText: string, subject: string): void {
     if (readers.has(id)) return;
@@ -145,10 +146,14 @@ export function schemaRegistryAvroSerde<T>(options: SchemaRegistryAvroOptions): 
           { topic },
         );
       }
-      if (topic !== undefined && !prepared.has(subjectFor(topic)) && readerType !== undefined) {
-        // Same schema, same id under every subject: write now, register the new subject meanwhile.
-        prepared.add(subjectFor(topic));
-        prepare(topic).catch(() => prepared.delete(subjectFor(topic)));
+      if (topic !== undefined && readerType !== undefined && !prepared.has(subjectFor(topic))) {
+        const subject = subjectFor(topic);
+        if (!preparingInBackground.has(subject)) {
+          // Same schema, same id under every subject: write now, register the new subject meanwhile
+          // (once: a rejected registration is not retried per record).
+          preparingInBackground.add(subject);
+          prepare(topic).catch(() => undefined);
+        }
       }
       try {
         return frame(id, type.toBuffer(value));

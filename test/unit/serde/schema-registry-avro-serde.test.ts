@@ -116,6 +116,15 @@ describe('subjects', () => {
       age: 3,
     });
   });
+  it('writes to a topic it was not prepared for (a changelog) with the same id and registers that subject meanwhile', async () => {
+    const topic = freshTopic();
+    const serde = Serdes.schemaRegistry.avro({ url: registry.url, schema: userV1 });
+    await serde.prepare(topic);
+    const id = serde.serialize({ name: 'a', age: 1 }, topic)!.readInt32BE(1);
+    const changelog = `app-${topic}-store-changelog`;
+    expect(serde.serialize({ name: 'a', age: 1 }, changelog)!.readInt32BE(1)).toBe(id);
+    await expect.poll(() => registry.requests).toContain(`POST /subjects/${changelog}-value/versions`);
+  });
 });
 
 describe('schema evolution', () => {
