@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
+import { type AvroSchema, KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { readTopic } from '../support/read-topic.js';
 import { type FakeRegistry, startFakeRegistry } from '../support/schema-registry-server.js';
@@ -16,7 +16,7 @@ interface UserV1 {
 interface UserV2 extends UserV1 {
   email: string | null;
 }
-const userV1 = {
+const userV1: AvroSchema = {
   type: 'record',
   name: 'User',
   fields: [
@@ -24,9 +24,14 @@ const userV1 = {
     { name: 'age', type: 'int' },
   ],
 };
-const userV2 = {
-  ...userV1,
-  fields: [...userV1.fields, { name: 'email', type: ['null', 'string'], default: null }],
+const userV2: AvroSchema = {
+  type: 'record',
+  name: 'User',
+  fields: [
+    { name: 'name', type: 'string' },
+    { name: 'age', type: 'int' },
+    { name: 'email', type: ['null', 'string'], default: null },
+  ],
 };
 
 const dirs: string[] = [];
@@ -73,7 +78,7 @@ describeWithKafka('Schema Registry Avro serde in a running app', () => {
     const v2 = Serdes.schemaRegistry.avro<UserV2>({ url: registry.url, schema: userV2 });
     const b = new StreamsBuilder();
     b.stream(input, { key: Serdes.string(), value: v2 })
-      .mapValues((u) => ({ ...u, email: u.email ?? `${u.name}@example.com` }))
+      .mapValues((u): UserV2 => ({ ...u, email: u.email ?? `${u.name}@example.com` }))
       .to(output, { key: Serdes.string(), value: v2 });
     const stateDir = await mkdtemp(join(tmpdir(), 'trib-sr-'));
     dirs.push(stateDir);

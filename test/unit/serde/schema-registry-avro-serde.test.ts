@@ -1,12 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, DeserializationError } from '../../../src/errors.js';
-import { SchemaRegistryError, SerializationError, Serdes } from '../../../src/serde/index.js';
+import {
+  type AvroSchema,
+  SchemaRegistryError,
+  SerializationError,
+  Serdes,
+} from '../../../src/serde/index.js';
 import { frame } from '../../../src/serde/schema-registry/wire-format.js';
 import { TopologyTestDriver } from '../../../src/testing/index.js';
 import { StreamsBuilder } from '../../../src/index.js';
 import { type FakeRegistry, startFakeRegistry } from '../../support/schema-registry-server.js';
 
-const userV1 = {
+const userV1: AvroSchema = {
   type: 'record',
   name: 'User',
   fields: [
@@ -14,7 +19,7 @@ const userV1 = {
     { name: 'age', type: 'int' },
   ],
 };
-const userV2 = {
+const userV2: AvroSchema = {
   type: 'record',
   name: 'User',
   fields: [
@@ -23,7 +28,7 @@ const userV2 = {
     { name: 'email', type: ['null', 'string'], default: null },
   ],
 };
-const notAUser = { type: 'record', name: 'User', fields: [{ name: 'name', type: 'int' }] };
+const notAUser: AvroSchema = { type: 'record', name: 'User', fields: [{ name: 'name', type: 'int' }] };
 
 let registry: FakeRegistry;
 let topicNo = 0;
@@ -249,7 +254,10 @@ describe('with the TopologyTestDriver', () => {
     await v2.prepare(output);
     const b = new StreamsBuilder();
     b.stream(input, { key: Serdes.string(), value: v2 })
-      .mapValues((u) => ({ ...u, email: u.email ?? `${u.name}@example.com` }))
+      .mapValues((u): { name: string; age: number; email: string | null } => ({
+        ...u,
+        email: u.email ?? `${u.name}@example.com`,
+      }))
       .to(output, { key: Serdes.string(), value: v2 });
     const driver = new TopologyTestDriver(b.build(), { applicationId: 'registry-unit' });
     driver.createInputTopic(input, Serdes.string(), v1).pipeInput('k', { name: 'ada', age: 36 });
