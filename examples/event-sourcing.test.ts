@@ -1,11 +1,16 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../src/index.js';
+import { createEmbeddedKafka } from '../src/kafka/index.js';
 import { TopologyTestDriver } from '../src/testing/index.js';
 import {
   ACCOUNTS_STORE,
   BALANCES_TOPIC,
   buildEventSourcingTopology,
   EVENTS_TOPIC,
+  runEventSourcing,
   sampleEvents,
   type Account,
   type AccountEvent,
@@ -31,5 +36,34 @@ describe('event sourcing on the TopologyTestDriver', () => {
     events.pipeInput('acc-3', { type: 'withdrew', amount: 1 }); // never opened: refused
     expect(store.get('acc-3')).toEqual({ owner: null, balance: 0, open: false, version: 0, rejected: 1 });
     driver.close();
+  });
+});
+
+describe('event sourcing running on the embedded broker', () => {
+  it('answers interactive queries on the accounts store of the running app', async () => {
+    const kafka = createEmbeddedKafka();
+    const admin = await kafka.admin();
+    await admin.createTopics([
+      { topic: EVENTS_TOPIC, partitions: 2 },
+      { topic: BALANCES_TOPIC, partitions: 2 },
+    ]);
+    await admin.close();
+    const stateDir = await mkdtemp(join(tmpdir(), 'tributary-es-test-'));
+    const { app, accounts } = await runEventSourcing(kafka, { stateDir });
+    try {
+      expect(accounts).toEqual(
+        new Map([
+          ['acc-1', { owner: 'alice', balance: 60, open: true, version: 3, rejected: 0 }],
+          ['acc-2', { owner: 'bob', balance: 35, open: true, version: 3, rejected: 1 }],
+        ]),
+      );
+      const store = app.store<string, Account>(ACCOUNTS_STORE, { type: 'keyValue' });
+      expect(store.get('acc-2')?.balance).toBe(35);
+      expect(store.get('acc-9')).toBeUndefined();
+      expect(store.approximateNumEntries()).toBe(2);
+    } finally {
+      await app.close();
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,12 +10,12 @@
  * ```
  *
  * Events of one account share its key, so they land in one partition and are folded in order.
- * Reading the current state of one account from the running app (interactive queries,
- * `app.store('accounts')`) comes with the [operate] issue; until then the example reads the
- * latest update per account from `account-balances`.
+ * Once running, the current state of each account is read straight from the app's `accounts`
+ * store with interactive queries (`app.store('accounts')`), no output topic needed.
  */
-import { KafkaStreams, Serdes, StreamsBuilder, type Topology } from '../src/index.js';
-import { produce, readOutput } from '../src/testing/index.js';
+import { InvalidStateStoreError, KafkaStreams, Serdes, StreamsBuilder, type Topology } from '../src/index.js';
+import type { KafkaClient } from '../src/kafka/index.js';
+import { produce } from '../src/testing/index.js';
 import { exampleCluster, runIfMain } from './support.js';
 
 export const EVENTS_TOPIC = 'account-events';
@@ -97,15 +97,26 @@ export function sampleEvents(): { key: string; value: AccountEvent }[] {
   ];
 }
 
-async function main(): Promise<void> {
-  const { kafka, stateDir, close } = await exampleCluster('event sourcing', [
-    { topic: EVENTS_TOPIC, partitions: 2 },
-    { topic: BALANCES_TOPIC, partitions: 2 },
-  ]);
+/**
+ * Starts the app on `kafka`, produces `sampleEvents()` and reads every account from the running
+ * app's `accounts` store (interactive queries) once each has reached its expected version.
+ * Close the returned app when done.
+ *
+ * @example
+ * ```ts
+ * const { app, accounts } = await runEventSourcing(createEmbeddedKafka(), { stateDir: './state' });
+ * accounts.get('acc-1'); // { owner: 'alice', balance: 60, open: true, version: 3, rejected: 0 }
+ * await app.close();
+ * ```
+ */
+export async function runEventSourcing(
+  kafka: KafkaClient,
+  config: { stateDir?: string } = {},
+): Promise<{ app: KafkaStreams; accounts: Map<string, Account> }> {
   const app = new KafkaStreams(buildEventSourcingTopology(), {
     applicationId: 'event-sourcing',
     kafka,
-    ...stateDir,
+    ...config,
     commitIntervalMs: 200,
   });
   await app.start();
@@ -116,17 +127,29 @@ async function main(): Promise<void> {
     ['acc-1', 3],
     ['acc-2', 3],
   ]);
-  let latest = new Map<string, Account>();
+  let accounts = new Map<string, Account>();
   const deadline = Date.now() + 30_000;
-  while ([...expectedVersions].some(([id, v]) => latest.get(id)?.version !== v) && Date.now() < deadline) {
-    const updates = await readOutput(kafka, BALANCES_TOPIC, {
-      key: Serdes.string(),
-      value: Serdes.json<Account>(),
-    });
-    latest = new Map(updates.map((u) => [u.key!, u.value!]));
+  while ([...expectedVersions].some(([id, v]) => accounts.get(id)?.version !== v) && Date.now() < deadline) {
+    try {
+      const store = app.store<string, Account>(ACCOUNTS_STORE, { type: 'keyValue' });
+      accounts = new Map([...store.all()].map(({ key, value }) => [key, value]));
+    } catch (error) {
+      // A store is not queryable while its task restores or moves; ask again.
+      if (!(error instanceof InvalidStateStoreError)) throw error;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  for (const [id, a] of [...latest].sort()) {
+  return { app, accounts };
+}
+
+async function main(): Promise<void> {
+  const { kafka, stateDir, close } = await exampleCluster('event sourcing', [
+    { topic: EVENTS_TOPIC, partitions: 2 },
+    { topic: BALANCES_TOPIC, partitions: 2 },
+  ]);
+  const { app, accounts } = await runEventSourcing(kafka, stateDir);
+  console.log(`accounts, read from the running app's "${ACCOUNTS_STORE}" store:`);
+  for (const [id, a] of [...accounts].sort()) {
     console.log(`  ${id} ${a.owner}: balance ${a.balance}, version ${a.version}, rejected ${a.rejected}`);
   }
   await app.close();

@@ -54,9 +54,11 @@ export type {
 } from './topology/processor.js';
 
 // Serdes
-export { Serdes, SerializationError } from './serde/index.js';
+export { Serdes, SerializationError, SchemaRegistryError } from './serde/index.js';
 export type {
   AvroSchema,
+  SchemaRegistryAvroOptions,
+  SchemaRegistryAvroSerde,
   Serde,
   SerdeType,
   SessionWindowedSerde,

@@ -6,6 +6,7 @@ import type { Topology } from '../topology/topology.js';
 import type { ResolvedConfig } from './config.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
+import { prepareSerdes } from './prepare-serdes.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { taskHost } from './stream-thread.js';
 import type { SharedThreadOptions } from './stream-threads.js';
@@ -64,9 +65,13 @@ export class AppConnection {
     private readonly logger: Logger,
   ) {}
 
-  /** Connects, creates the internal topics and bootstraps the global stores. */
+  /** Prepares the serdes (schema registry look-ups), connects, creates the internal topics and bootstraps the global stores. */
   async open(onGlobalError: (error: unknown) => void): Promise<void> {
     const c = this.config;
+    await prepareSerdes(this.topology, c.applicationId, {
+      key: c.defaultKeySerde,
+      value: c.defaultValueSerde,
+    });
     this.client = this.connectClient();
     this.topology.defaultDslStore = c.defaultDslStore;
     const admin = await this.client.admin();

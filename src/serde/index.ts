@@ -8,3 +8,8 @@ export type {
   WindowedSerde,
   WindowedSerdeOptions,
 } from './windowed-serdes.js';
+export { SchemaRegistryError } from './schema-registry/registry-client.js';
+export type {
+  SchemaRegistryAvroOptions,
+  SchemaRegistryAvroSerde,
+} from './schema-registry/schema-registry-avro-serde.js';

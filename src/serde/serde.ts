@@ -18,6 +18,12 @@ export interface Serde<T> {
   serialize(value: T | null, topic?: string): Buffer | null;
   /** Turns bytes into a value. Throws on malformed input; the runtime routes the error to the handler. */
   deserialize(bytes: Buffer | null, topic?: string): T | null;
+  /**
+   * Optional async set-up for one topic, awaited by `KafkaStreams.start()` for every source and
+   * sink topic before any record flows, so `serialize`/`deserialize` stay synchronous (a Schema
+   * Registry serde registers and loads its schemas here).
+   */
+  prepare?(topic: string): Promise<void>;
 }
 
 /** The value type a serde produces: `SerdeType<Serde<number>>` is `number`. */

@@ -9,6 +9,11 @@ import {
   stringSerde,
   voidSerde,
 } from './primitive-serdes.js';
+import {
+  type SchemaRegistryAvroOptions,
+  type SchemaRegistryAvroSerde,
+  schemaRegistryAvroSerde,
+} from './schema-registry/schema-registry-avro-serde.js';
 import type { Serde } from './serde.js';
 import {
   type SessionWindowedSerde,
@@ -179,4 +184,30 @@ export const Serdes = Object.freeze({
   avro<T = unknown>(schema: AvroSchema): Serde<T> {
     return avroSerde<T>(schema);
   },
+
+  /** Serdes in the Confluent Schema Registry wire format. */
+  schemaRegistry: Object.freeze({
+    /**
+     * Avro in the Confluent wire format (magic byte `0`, 4-byte big-endian schema id, Avro
+     * binary), byte compatible with Confluent's `KafkaAvroSerializer`/`KafkaAvroDeserializer`.
+     * `KafkaStreams.start()` calls the serde's `prepare(topic)` for each source and sink topic:
+     * it registers `schema` under `<topic>-value` (or `<topic>-key` with `isKey`, or `subject`)
+     * and loads every version of the subject, so per-record work stays synchronous. Records
+     * written with an older or newer schema are resolved into `schema` (Avro schema evolution).
+     *
+     * @example
+     * ```ts
+     * interface Account { id: string; balance: number }
+     * const accounts = Serdes.schemaRegistry.avro<Account>({
+     *   url: 'http://localhost:8081',
+     *   schema: { type: 'record', name: 'Account', fields: [
+     *     { name: 'id', type: 'string' }, { name: 'balance', type: 'double' }] },
+     * });
+     * builder.stream('accounts', { key: Serdes.string(), value: accounts });
+     * ```
+     */
+    avro<T = unknown>(options: SchemaRegistryAvroOptions): SchemaRegistryAvroSerde<T> {
+      return schemaRegistryAvroSerde<T>(options);
+    },
+  }),
 });

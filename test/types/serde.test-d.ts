@@ -28,6 +28,13 @@ describe('Serdes types', () => {
     >();
   });
 
+  it('types Schema Registry Avro serdes by their type parameter, usable as a plain Serde', () => {
+    const users = Serdes.schemaRegistry.avro<Order>({ url: 'http://localhost:8081' });
+    expectTypeOf(users).toExtend<Serde<Order>>();
+    expectTypeOf(users.prepare).toEqualTypeOf<(topic: string) => Promise<void>>();
+    expectTypeOf(Serdes.schemaRegistry.avro({ url: 'http://localhost:8081' })).toExtend<Serde<unknown>>();
+  });
+
   it('types windowed serdes from their inner serde', () => {
     const windowed = Serdes.windowed(Serdes.string());
     expectTypeOf(windowed).toExtend<Serde<Windowed<string>>>();

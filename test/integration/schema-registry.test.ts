@@ -1,0 +1,143 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type AvroSchema, KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
+import { createKafkaClient } from '../../src/kafka/index.js';
+import { readTopic } from '../support/read-topic.js';
+import { type FakeRegistry, startFakeRegistry } from '../support/schema-registry-server.js';
+import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
+import { quietLogger, waitUntil } from './support/word-count-app.js';
+
+interface UserV1 {
+  name: string;
+  age: number;
+}
+interface UserV2 extends UserV1 {
+  email: string | null;
+}
+const userV1: AvroSchema = {
+  type: 'record',
+  name: 'User',
+  fields: [
+    { name: 'name', type: 'string' },
+    { name: 'age', type: 'int' },
+  ],
+};
+const userV2: AvroSchema = {
+  type: 'record',
+  name: 'User',
+  fields: [
+    { name: 'name', type: 'string' },
+    { name: 'age', type: 'int' },
+    { name: 'email', type: ['null', 'string'], default: null },
+  ],
+};
+
+const dirs: string[] = [];
+const apps: KafkaStreams[] = [];
+
+describeWithKafka('Schema Registry Avro serde in a running app', () => {
+  let brokers: string[];
+  let registry: FakeRegistry;
+  beforeAll(async () => {
+    brokers = kafkaBrokers();
+    registry = await startFakeRegistry();
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await registry.close();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('reads records written with schema v1 through a v2 reader schema and writes v2 records', async () => {
+    const input = uniqueTopic('sr-users');
+    const output = uniqueTopic('sr-users-out');
+    const kafka = createKafkaClient({ brokers });
+    const admin = await kafka.admin();
+    await admin.createTopics([
+      { topic: input, partitions: 2 },
+      { topic: output, partitions: 2 },
+    ]);
+    await admin.close();
+
+    const writerV1 = Serdes.schemaRegistry.avro<UserV1>({ url: registry.url, schema: userV1 });
+    await writerV1.prepare(input);
+    const producer = await kafka.producer();
+    const now = Date.now();
+    await producer.send(
+      Array.from({ length: 20 }, (_, i) => ({
+        topic: input,
+        key: Buffer.from(`u${i}`),
+        value: writerV1.serialize({ name: `user${i}`, age: i }, input),
+        timestamp: now + i,
+      })),
+    );
+    await producer.close();
+
+    const v2 = Serdes.schemaRegistry.avro<UserV2>({ url: registry.url, schema: userV2 });
+    const b = new StreamsBuilder();
+    b.stream(input, { key: Serdes.string(), value: v2 })
+      .mapValues((u): UserV2 => ({ ...u, email: u.email ?? `${u.name}@example.com` }))
+      .to(output, { key: Serdes.string(), value: v2 });
+    const stateDir = await mkdtemp(join(tmpdir(), 'trib-sr-'));
+    dirs.push(stateDir);
+    const app = new KafkaStreams(b.build(), {
+      applicationId: uniqueTopic('sr-app'),
+      brokers,
+      stateDir,
+      commitIntervalMs: 200,
+      logger: quietLogger,
+    });
+    apps.push(app);
+    await app.start();
+    // start() registered v2 under both subjects before the first record.
+    expect(registry.requests).toContain(`POST /subjects/${input}-value/versions`);
+    expect(registry.requests).toContain(`POST /subjects/${output}-value/versions`);
+
+    let records: Awaited<ReturnType<typeof readTopic>> = [];
+    await waitUntil(
+      async () => (records = await readTopic(kafka, output)).length === 20,
+      60_000,
+      'the 20 output records',
+    );
+    const reader = Serdes.schemaRegistry.avro<UserV2>({ url: registry.url, schema: userV2 });
+    await reader.prepare(output);
+    const got = new Map(records.map((r) => [r.key, reader.deserialize(r.value, output)]));
+    expect(got.get('u3')).toEqual({ name: 'user3', age: 3, email: 'user3@example.com' });
+    expect(got.size).toBe(20);
+    // Every output record carries v2's id in the Confluent header.
+    const v2Id = v2.serialize({ name: 'x', age: 0, email: null }, output)!.readInt32BE(1);
+    expect(new Set(records.map((r) => `${r.value![0]}:${r.value!.readInt32BE(1)}`))).toEqual(
+      new Set([`0:${v2Id}`]),
+    );
+    await kafka.close();
+  });
+
+  it('fails start() naming the registry and subject when the registry is unreachable', async () => {
+    const input = uniqueTopic('sr-down');
+    const b = new StreamsBuilder();
+    b.stream(input, {
+      key: Serdes.string(),
+      value: Serdes.schemaRegistry.avro({
+        url: 'http://127.0.0.1:1',
+        schema: userV1,
+        requestTimeoutMs: 2_000,
+      }),
+    }).to(uniqueTopic('sr-down-out'));
+    const stateDir = await mkdtemp(join(tmpdir(), 'trib-sr-'));
+    dirs.push(stateDir);
+    const app = new KafkaStreams(b.build(), {
+      applicationId: uniqueTopic('sr-down-app'),
+      brokers,
+      stateDir,
+      logger: quietLogger,
+      defaultValueSerde: Serdes.string(),
+      defaultKeySerde: Serdes.string(),
+    });
+    apps.push(app);
+    await expect(app.start()).rejects.toThrow(
+      new RegExp(`Schema Registry at http://127\\.0\\.0\\.1:1 is unreachable .*subject "${input}-value"`),
+    );
+  });
+});
