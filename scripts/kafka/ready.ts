@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { fixRequestQueueTimer } from '../../src/kafka/kafkajs/request-queue-timer.js';
 
 export interface WaitForClusterOptions {
   brokers: string[];
@@ -12,6 +13,8 @@ export interface WaitForClusterOptions {
 
 /** Polls `describeCluster()` until all `nodes` brokers are registered. */
 export async function waitForCluster(options: WaitForClusterOptions): Promise<void> {
+  // Without it, Node 24 warns of kafkajs' negative request-queue timeout in every test run.
+  fixRequestQueueTimer();
   const kafka = new Kafka({
     clientId: 'tributary-provision',
     brokers: options.brokers,

@@ -1,3 +1,4 @@
+import { fixRequestQueueTimer } from '../../src/kafka/kafkajs/request-queue-timer.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaCluster, ensureKafka } from '../../scripts/kafka/provision.js';
@@ -106,6 +107,7 @@ describeOutage('three brokers (replication 3, min.insync.replicas 2), one stoppe
  * join): an open bug of the runtime's start-up, documented in docs/faults.md, that this test is not about.
  */
 async function groupCoordinatorLoaded(brokers: string[], groupId: string): Promise<void> {
+  fixRequestQueueTimer();
   const admin = new Kafka({ clientId: 'fault-probe', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { fixRequestQueueTimer } from '../../../src/kafka/kafkajs/request-queue-timer.js';
 import { describe, inject } from 'vitest';
 
 declare module 'vitest' {
@@ -42,8 +43,9 @@ export function describeWithKafka(name: string, body: () => void): void {
   describe.skipIf(kafkaUnavailableReason() !== undefined)(name, body);
 }
 
-/** A quiet kafkajs client for the test broker. */
+/** A quiet kafkajs client for the test broker, with the request-queue timer fixed as our adapter fixes it. */
 export function testKafka(clientId = 'tributary-test'): Kafka {
+  fixRequestQueueTimer();
   return new Kafka({ clientId, brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
 }
 
