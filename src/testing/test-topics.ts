@@ -10,10 +10,13 @@ export interface TestRecord<K, V> {
   headers?: Headers;
 }
 
-/** A record to pipe: the timestamp defaults to the input topic's clock. */
+/**
+ * A record to pipe: the timestamp defaults to the input topic's clock. A `null` value is a
+ * tombstone (on a table's topic it deletes the key).
+ */
 export interface TestRecordInput<K, V> {
   key?: K;
-  value: V;
+  value: V | null;
   timestamp?: number;
   headers?: Headers;
 }
@@ -36,7 +39,8 @@ export interface TestTopicPort {
 
 /**
  * Feeds records into one input topic of a `TopologyTestDriver`. Each piped record is processed
- * to completion before the call returns.
+ * to completion before the call returns. Every pipe method takes `null` values: a Kafka record
+ * may always carry one, and on a table's topic it is a delete.
  *
  * @example
  * ```ts
@@ -61,12 +65,13 @@ export class TestInputTopic<K, V> {
 
   /**
    * Pipes one record; without a timestamp it gets the topic's clock (which then auto-advances).
-   * @example `input.pipeInput('k', 'v', 5_000)`
+   * A `null` value is a tombstone.
+   * @example `input.pipeInput('k', 'v', 5_000); input.pipeInput('k', null, 6_000)`
    */
-  pipeInput(key: K, value: V, timestamp?: number): void;
+  pipeInput(key: K, value: V | null, timestamp?: number): void;
   /** Pipes a value with a `null` key. */
-  pipeInput(value: V): void;
-  pipeInput(...args: [K, V, number?] | [V]): void {
+  pipeInput(value: V | null): void;
+  pipeInput(...args: [K, V | null, number?] | [V | null]): void {
     if (args.length === 1) {
       this.pipeRecord({ key: null as K, value: args[0] });
       return;
@@ -97,7 +102,11 @@ export class TestInputTopic<K, V> {
    * advance by `advanceMs` per record.
    * @example `input.pipeKeyValueList([{ key: 'a', value: 1 }, { key: 'b', value: 2 }], 0, 1_000)`
    */
-  pipeKeyValueList(records: readonly { key: K; value: V }[], startTimestampMs?: number, advanceMs = 0): void {
+  pipeKeyValueList(
+    records: readonly { key: K; value: V | null }[],
+    startTimestampMs?: number,
+    advanceMs = 0,
+  ): void {
     let ts = startTimestampMs;
     for (const r of records) {
       this.pipeRecord({ key: r.key, value: r.value, timestamp: ts });
@@ -109,7 +118,7 @@ export class TestInputTopic<K, V> {
    * Pipes values with `null` keys.
    * @example `input.pipeValueList(['a', 'b'])`
    */
-  pipeValueList(values: readonly V[], startTimestampMs?: number, advanceMs = 0): void {
+  pipeValueList(values: readonly (V | null)[], startTimestampMs?: number, advanceMs = 0): void {
     this.pipeKeyValueList(
       values.map((value) => ({ key: null as K, value })),
       startTimestampMs,
@@ -142,7 +151,9 @@ export class TestInputTopic<K, V> {
 }
 
 /**
- * Reads what a `TopologyTestDriver` wrote to one topic. Reading consumes records.
+ * Reads what a `TopologyTestDriver` wrote to one topic. Reading consumes records. `V` is the
+ * value type reads return: a topic that gets tombstones (a table's update stream) is created
+ * with `{ tombstones: true }`, which makes it `V | null`.
  *
  * @example
  * ```ts
@@ -198,12 +209,12 @@ export class TestOutputTopic<K, V> {
    * The latest value per key of every remaining record (a `null` value deletes the key). Keys
    * that are objects are compared by their serialized bytes.
    */
-  readKeyValuesToMap(): Map<K, V> {
-    const byBytes = new Map<string, { key: K; value: V }>();
+  readKeyValuesToMap(): Map<K, Exclude<V, null>> {
+    const byBytes = new Map<string, { key: K; value: Exclude<V, null> }>();
     while (!this.isEmpty()) {
       const raw = this.driver.readOutput(this.name)!;
       const id = raw.key === null ? '\u0000null' : raw.key.toString('latin1');
-      const value = this.valueSerde.deserialize(raw.value, this.name) as V;
+      const value = this.valueSerde.deserialize(raw.value, this.name) as Exclude<V, null> | null;
       if (value === null) byBytes.delete(id);
       else byBytes.set(id, { key: this.keySerde.deserialize(raw.key, this.name) as K, value });
     }
