@@ -107,20 +107,15 @@ export interface KStream<K, V> {
 
   /**
    * Groups by the current key, for aggregation. Repartitions first if the key changed upstream.
-   * Aggregations skip `null` values, so the grouped value type excludes `null`.
    * @example `stream.groupByKey().count()`
    */
-  groupByKey(options?: Grouped<K, V>): KGroupedStream<K, Exclude<V, null>>;
+  groupByKey(options?: Grouped<K, V>): KGroupedStream<K, V>;
 
   /**
-   * Groups by a new key, for aggregation; the stream is repartitioned by that key. The grouped
-   * value type excludes `null`, as aggregations skip `null` values.
+   * Groups by a new key, for aggregation; the stream is repartitioned by that key.
    * @example `orders.groupBy((_, o) => o.region, { key: Serdes.string() }).count()`
    */
-  groupBy<KR>(
-    selector: (key: K, value: V) => KR,
-    options?: Grouped<KR, V>,
-  ): KGroupedStream<KR, Exclude<V, null>>;
+  groupBy<KR>(selector: (key: K, value: V) => KR, options?: Grouped<KR, V>): KGroupedStream<KR, V>;
 
   /**
    * Splits the stream into branches; each record goes to the first branch whose predicate matches.

@@ -64,22 +64,33 @@ describe('table update streams carry tombstones', () => {
     expectTypeOf(users.toStream().filter(() => true)).toEqualTypeOf<KStream<string, User | null>>();
   });
 
-  it('aggregations and toTable skip nulls, so their value types exclude null', () => {
-    expectTypeOf(users.toStream().groupByKey()).toEqualTypeOf<KGroupedStream<string, User>>();
-    expectTypeOf(users.toStream().groupBy((_, u) => u?.country ?? 'none')).toEqualTypeOf<
-      KGroupedStream<string, User>
-    >();
+  it('reduce, aggregate and toTable skip nulls, so their value types exclude null', () => {
+    const grouped = users.toStream().groupByKey();
+    expectTypeOf(grouped).toEqualTypeOf<KGroupedStream<string, User | null>>();
     expectTypeOf(users.toStream().toTable()).toEqualTypeOf<KTable<string, User>>();
-    users
-      .toStream()
-      .groupByKey()
-      .aggregate(
-        () => 0,
-        (_, u, n) => {
-          expectTypeOf(u).toEqualTypeOf<User>();
-          return n + u.name.length;
-        },
-      );
+    const lengths = grouped.aggregate(
+      () => 0,
+      (_, u, n) => {
+        expectTypeOf(u).toEqualTypeOf<User>();
+        return n + u.name.length;
+      },
+    );
+    expectTypeOf(lengths).toEqualTypeOf<KTable<string, number>>();
+    expectTypeOf(grouped.reduce((a, b) => (a.name < b.name ? a : b))).toEqualTypeOf<KTable<string, User>>();
+  });
+
+  it('time and session windows aggregate null values, so their callbacks see them', () => {
+    const grouped = users.toStream().groupByKey();
+    grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(1_000)).aggregate(
+      () => 0,
+      // @ts-expect-error a windowed aggregator is called with null values
+      (_, u, n) => n + u.name.length,
+    );
+    grouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1_000)).aggregate(
+      () => 0,
+      (_, u, n) => n + (u?.name.length ?? 0),
+      (_, a, b) => a + b,
+    );
   });
 
   it('plain streams are unchanged', () => {
