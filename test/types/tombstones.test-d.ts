@@ -34,14 +34,18 @@ describe('table update streams carry tombstones', () => {
   });
 
   it('every table-derived stream: mapped, filtered, aggregated, joined, windowed, suppressed', () => {
-    expectTypeOf(users.mapValues((u) => u.country).toStream()).toEqualTypeOf<KStream<string, string | null>>();
+    expectTypeOf(users.mapValues((u) => u.country).toStream()).toEqualTypeOf<
+      KStream<string, string | null>
+    >();
     expectTypeOf(users.filter((_, u) => u.country === 'NL').toStream()).toEqualTypeOf<
       KStream<string, User | null>
     >();
     const counts = clicks.groupByKey().count();
     expectTypeOf(counts.toStream()).toEqualTypeOf<KStream<string, number | null>>();
     const joined = users.join(counts, (u, n) => ({ ...u, clicks: n }));
-    expectTypeOf(joined.toStream()).toEqualTypeOf<KStream<string, { clicks: number; name: string; country: string } | null>>();
+    expectTypeOf(joined.toStream()).toEqualTypeOf<
+      KStream<string, { clicks: number; name: string; country: string } | null>
+    >();
     // @ts-expect-error a join result can be deleted too
     joined.toStream().foreach((_, v) => v.clicks);
     const windowed = clicks.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(1_000)).count();
@@ -57,9 +61,9 @@ describe('table update streams carry tombstones', () => {
 
   it('a null check narrows the stream back to V', () => {
     expectTypeOf(users.toStream().filter((_, u) => u !== null)).toEqualTypeOf<KStream<string, User>>();
-    expectTypeOf(users.toStream().filter((_, u): u is User => u !== null && u.country === 'NL')).toEqualTypeOf<
-      KStream<string, User>
-    >();
+    expectTypeOf(
+      users.toStream().filter((_, u): u is User => u !== null && u.country === 'NL'),
+    ).toEqualTypeOf<KStream<string, User>>();
     // A plain boolean predicate keeps the type.
     expectTypeOf(users.toStream().filter(() => true)).toEqualTypeOf<KStream<string, User | null>>();
   });
@@ -134,11 +138,13 @@ describe('TopologyTestDriver topics and tombstones', () => {
   it('an output topic is typed V | null with { tombstones: true }', () => {
     const plain = driver.createOutputTopic('out', Serdes.string(), Serdes.json<User>());
     expectTypeOf(plain.readValue()).toEqualTypeOf<User>();
-    const updates = driver.createOutputTopic('out', Serdes.string(), Serdes.json<User>(), { tombstones: true });
+    const updates = driver.createOutputTopic('out', Serdes.string(), Serdes.json<User>(), {
+      tombstones: true,
+    });
     expectTypeOf(updates.readValue()).toEqualTypeOf<User | null>();
     expectTypeOf(updates.readKeyValuesToList()).toEqualTypeOf<{ key: string; value: User | null }[]>();
     // @ts-expect-error a tombstone reads as null
-    updates.readValue().name;
+    void updates.readValue().name;
     // The latest-value map drops deleted keys, so it never holds null.
     expectTypeOf(updates.readKeyValuesToMap()).toEqualTypeOf<Map<string, User>>();
   });
