@@ -194,7 +194,8 @@ export class TopologyTestDriver {
 
   /**
    * An output topic to read what the topology wrote. Where the topology writes tombstones (a
-   * table's `toStream()`), pass `{ tombstones: true }`: reads are then typed `V | null`.
+   * table's `toStream()`), pass `{ tombstones: true }`: reads are then typed `V | null`. Without
+   * it, reading a `null` value throws a `StreamsError` naming the topic.
    * @example `driver.createOutputTopic('counts', Serdes.string(), Serdes.long(), { tombstones: true })`
    */
   createOutputTopic<K, V>(
@@ -214,10 +215,10 @@ export class TopologyTestDriver {
     topic: string,
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
-    _options?: { tombstones?: boolean },
+    options: { tombstones?: boolean } = {},
   ): TestOutputTopic<K, V> {
     this.requireOpen();
-    return new TestOutputTopic(this.port, topic, keySerde, valueSerde);
+    return new TestOutputTopic(this.port, topic, keySerde, valueSerde, options.tombstones === true);
   }
 
   /**

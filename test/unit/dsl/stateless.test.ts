@@ -124,7 +124,7 @@ describe('KStream stateless operators', () => {
       .to('output');
     const { input: in_, output } = run(builder.build());
     in_.pipeInput(null as unknown as string, 'no-key', 1);
-    in_.pipeInput('k', null as unknown as string, 2);
+    in_.pipeInput('k', null, 2);
     expect(output.readRecordsToList()).toEqual([
       { key: null, value: 'no-key', timestamp: 1 },
       { key: 'k', value: 'was-null', timestamp: 2 },

@@ -62,7 +62,7 @@ describe('stream–stream inner join', () => {
     const { driver, left, right, results } = streams('join', JoinWindows.ofTimeDifferenceWithNoGrace(10));
     left.pipeInput(null as unknown as string, 'x', 1);
     right.pipeInput(null as unknown as string, 'y', 1);
-    left.pipeInput('a', null as unknown as string, 1);
+    left.pipeInput('a', null, 1);
     right.pipeInput('a', 'r', 2);
     right.pipeInput('b', 'r', 2);
     left.pipeInput('b', 'l', 3);
