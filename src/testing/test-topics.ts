@@ -15,7 +15,7 @@ export interface TestRecord<K, V> {
  * tombstone (on a table's topic it deletes the key).
  */
 export interface TestRecordInput<K, V> {
-  key?: K;
+  key?: K | null;
   value: V | null;
   timestamp?: number;
   headers?: Headers;
@@ -65,15 +65,15 @@ export class TestInputTopic<K, V> {
 
   /**
    * Pipes one record; without a timestamp it gets the topic's clock (which then auto-advances).
-   * A `null` value is a tombstone.
+   * A `null` value is a tombstone; a `null` key is kept or dropped as Kafka Streams does.
    * @example `input.pipeInput('k', 'v', 5_000); input.pipeInput('k', null, 6_000)`
    */
-  pipeInput(key: K, value: V | null, timestamp?: number): void;
+  pipeInput(key: K | null, value: V | null, timestamp?: number): void;
   /** Pipes a value with a `null` key. */
   pipeInput(value: V | null): void;
-  pipeInput(...args: [K, V | null, number?] | [V | null]): void {
+  pipeInput(...args: [K | null, V | null, number?] | [V | null]): void {
     if (args.length === 1) {
-      this.pipeRecord({ key: null as K, value: args[0] });
+      this.pipeRecord({ key: null, value: args[0] });
       return;
     }
     const [key, value, timestamp] = args;
@@ -103,7 +103,7 @@ export class TestInputTopic<K, V> {
    * @example `input.pipeKeyValueList([{ key: 'a', value: 1 }, { key: 'b', value: 2 }], 0, 1_000)`
    */
   pipeKeyValueList(
-    records: readonly { key: K; value: V | null }[],
+    records: readonly { key: K | null; value: V | null }[],
     startTimestampMs?: number,
     advanceMs = 0,
   ): void {
@@ -120,7 +120,7 @@ export class TestInputTopic<K, V> {
    */
   pipeValueList(values: readonly (V | null)[], startTimestampMs?: number, advanceMs = 0): void {
     this.pipeKeyValueList(
-      values.map((value) => ({ key: null as K, value })),
+      values.map((value) => ({ key: null, value })),
       startTimestampMs,
       advanceMs,
     );

@@ -59,6 +59,11 @@ describe('table update streams carry tombstones', () => {
     expectTypeOf(byCountry.count().toStream()).toEqualTypeOf<KStream<string, number | null>>();
   });
 
+  it('the update stream writes with the table serdes: tombstones need no special serde', () => {
+    users.toStream().to('users-out', { key: Serdes.string(), value: Serdes.json<User>() });
+    clicks.groupByKey().count().toStream().to('counts', { value: Serdes.long() });
+  });
+
   it('a null check narrows the stream back to V', () => {
     expectTypeOf(users.toStream().filter((_, u) => u !== null)).toEqualTypeOf<KStream<string, User>>();
     expectTypeOf(
@@ -124,13 +129,16 @@ describe('Serdes.string<T>()', () => {
 
 describe('TopologyTestDriver topics and tombstones', () => {
   const driver = new TopologyTestDriver(builder.build());
-  it('input topics take null values (deletes on a table topic)', () => {
+  it('input topics take null values (deletes on a table topic) and null keys', () => {
     const input = driver.createInputTopic('users', Serdes.string(), Serdes.json<User>());
     input.pipeInput('alice', { name: 'Alice', country: 'NL' }, 0);
     input.pipeInput('alice', null, 1);
     input.pipeRecord({ key: 'alice', value: null });
     input.pipeKeyValueList([{ key: 'bob', value: null }]);
     input.pipeValueList([null]);
+    // Kafka records may have null keys too.
+    input.pipeInput(null, { name: 'Nobody', country: 'NL' }, 2);
+    input.pipeKeyValueList([{ key: null, value: null }]);
     // @ts-expect-error values still have the serde's type
     input.pipeInput('alice', 42);
   });

@@ -56,7 +56,7 @@ describe('KGroupedStream aggregations', () => {
     input.groupByKey().count({ name: 'c' }).toStream().to('counts', { value: Serdes.long() });
     driver = driverFor(builder.build());
     const in_ = driver.createInputTopic('orders', Serdes.string(), Serdes.json<Order>());
-    in_.pipeInput(null as unknown as string, o('x', 'eu', 1), 1);
+    in_.pipeInput(null, o('x', 'eu', 1), 1);
     in_.pipeInput('alice', null, 2);
     in_.pipeInput('alice', o('alice', 'eu', 1), 3);
     expect(driver.createOutputTopic('counts', Serdes.string(), Serdes.long()).readKeyValuesToList()).toEqual([
