@@ -51,7 +51,7 @@ function timeOneRun(
   const driver = new TopologyTestDriver(topology, { applicationId: 'bench' }, 0);
   const left = driver.createInputTopic('left', Serdes.buffer(), Serdes.buffer());
   const right = driver.createInputTopic('right', Serdes.buffer(), Serdes.buffer());
-  const output = driver.createOutputTopic('joined', Serdes.buffer(), Serdes.buffer());
+  const output = driver.createOutputTopic('joined', Serdes.buffer(), Serdes.buffer(), { tombstones: true });
   let results = 0;
   const drain = () => {
     while (!output.isEmpty()) {

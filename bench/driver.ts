@@ -102,8 +102,8 @@ function timeOneRun(
 ): number {
   const driver = new TopologyTestDriver(topology, { applicationId: APPLICATION_ID }, 0);
   const input = driver.createInputTopic('events', Serdes.buffer(), Serdes.buffer());
-  const outputs: TestOutputTopic<Buffer, Buffer>[] = outputTopics.map((t) =>
-    driver.createOutputTopic(t, Serdes.buffer(), Serdes.buffer()),
+  const outputs: TestOutputTopic<Buffer, Buffer | null>[] = outputTopics.map((t) =>
+    driver.createOutputTopic(t, Serdes.buffer(), Serdes.buffer(), { tombstones: true }),
   );
   const drain = () => {
     for (const output of outputs) while (!output.isEmpty()) output.readValue();

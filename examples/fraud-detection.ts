@@ -84,7 +84,8 @@ export function buildFraudTopology(options: FraudTopologyOptions = {}): Topology
       (windowed, spent) =>
         [
           windowed.key,
-          { spent, windowStart: windowed.window.start, windowEnd: windowed.window.end },
+          // A windowed reduce never deletes a window, but its update stream is typed with tombstones.
+          { spent: spent ?? 0, windowStart: windowed.window.start, windowEnd: windowed.window.end },
         ] as const,
     )
     .join(

@@ -89,7 +89,7 @@ export function buildIotTopology(options: { threshold?: number } = {}): Topology
       { name: TEMPERATURE_STORE, materialized: { value: Serdes.json<TemperatureSum>() } },
     )
     .toStream()
-    .filter((_, total) => total !== null && total.sum / total.count > threshold)
+    .filter((_, total): total is TemperatureSum => total !== null && total.sum / total.count > threshold)
     .map((windowed, total) => [
       windowed.key,
       {

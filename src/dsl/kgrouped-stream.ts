@@ -7,7 +7,9 @@ import type { SessionWindowedKStream } from './session-windowed-kstream.js';
 import type { TimeWindowedKStream } from './time-windowed-kstream.js';
 
 /**
- * A stream grouped by key, ready to aggregate. Records with a `null` key or value are skipped.
+ * A stream grouped by key, ready to aggregate. Records with a `null` key are skipped, and so are
+ * `null` values in `reduce` and `aggregate` (their callbacks see `Exclude<V, null>`); time and
+ * session windows aggregate `null` values, as in Kafka Streams, so their callbacks see `V`.
  *
  * @example
  * ```ts
@@ -25,7 +27,10 @@ export interface KGroupedStream<K, V> {
    * Combines values per key; the first value is the starting aggregate.
    * @example `amounts.groupByKey().reduce((sum, amount) => sum + amount)`
    */
-  reduce(reducer: (aggregate: V, value: V, key: K) => V, options?: AggregateOptions<K, V>): KTable<K, V>;
+  reduce(
+    reducer: (aggregate: Exclude<V, null>, value: Exclude<V, null>, key: K) => Exclude<V, null>,
+    options?: AggregateOptions<K, Exclude<V, null>>,
+  ): KTable<K, Exclude<V, null>>;
 
   /**
    * Folds values per key into an aggregate of any type.
@@ -33,7 +38,7 @@ export interface KGroupedStream<K, V> {
    */
   aggregate<A>(
     initializer: () => A,
-    aggregator: (key: K, value: V, aggregate: A) => A,
+    aggregator: (key: K, value: Exclude<V, null>, aggregate: A) => A,
     options?: AggregateOptions<K, A>,
   ): KTable<K, A>;
 

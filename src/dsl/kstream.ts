@@ -20,9 +20,12 @@ import type { JoinWindows } from '../windowing/join-windows.js';
  */
 export interface KStream<K, V> {
   /**
-   * Keeps records matching `predicate`.
+   * Keeps records matching `predicate`. A type-guard predicate narrows the value type, so
+   * `filter((_, v) => v !== null)` turns a table's update stream `KStream<K, V | null>` into
+   * `KStream<K, V>`.
    * @example `stream.filter((key, value) => value.total > 100)`
    */
+  filter<VS extends V>(predicate: (key: K, value: V) => value is VS, options?: Named): KStream<K, VS>;
   filter(predicate: (key: K, value: V) => boolean, options?: Named): KStream<K, V>;
 
   /**
@@ -97,9 +100,10 @@ export interface KStream<K, V> {
 
   /**
    * Interprets the stream as upserts into a table (a `null` value deletes the key).
+   * A `null` value never becomes a row, so the table's value type excludes `null`.
    * @example `profiles.toTable({ materialized: { storeName: 'profiles' } })`
    */
-  toTable(options?: TableOptions<K, V>): KTable<K, V>;
+  toTable(options?: TableOptions<K, Exclude<V, null>>): KTable<K, Exclude<V, null>>;
 
   /**
    * Groups by the current key, for aggregation. Repartitions first if the key changed upstream.

@@ -36,10 +36,11 @@ export interface KTable<K, V> {
   mapValues<VR>(mapper: (value: V, key: K) => VR, options?: TableOptions<K, VR>): KTable<K, VR>;
 
   /**
-   * The table's updates as a stream; deletes appear as `null` values.
-   * @example `counts.toStream().to('counts')`
+   * The table's updates as a stream; deletes appear as `null` values (tombstones), so the stream's
+   * value type is `V | null` and a mapper must handle a deleted row before dereferencing it.
+   * @example `users.toStream().mapValues((u) => u?.email ?? null).to('emails')`
    */
-  toStream(options?: Named): KStream<K, V>;
+  toStream(options?: Named): KStream<K, V | null>;
 
   /**
    * Holds back updates: until each window closes (`Suppressed.untilWindowCloses`, windowed tables

@@ -35,15 +35,18 @@ import {
  */
 export const Serdes = Object.freeze({
   /**
-   * UTF-8 text; Java `Serdes.String()`. Empty bytes read as `''`.
+   * UTF-8 text; Java `Serdes.String()`. Empty bytes read as `''`. `T` narrows the type to a
+   * union of string literals (not checked at run time), so a stream keyed by `'eu' | 'us'` needs
+   * no annotation downstream.
    *
    * @example
    * ```ts
    * Serdes.string().serialize('héllo'); // <Buffer 68 c3 a9 6c 6c 6f>
+   * const regionSerde = Serdes.string<'eu' | 'us'>(); // Serde<'eu' | 'us'>
    * ```
    */
-  string(): Serde<string> {
-    return stringSerde;
+  string<T extends string = string>(): Serde<T> {
+    return stringSerde as Serde<T>;
   },
 
   /**

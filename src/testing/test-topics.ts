@@ -10,10 +10,13 @@ export interface TestRecord<K, V> {
   headers?: Headers;
 }
 
-/** A record to pipe: the timestamp defaults to the input topic's clock. */
+/**
+ * A record to pipe: the timestamp defaults to the input topic's clock. A `null` value is a
+ * tombstone (on a table's topic it deletes the key).
+ */
 export interface TestRecordInput<K, V> {
-  key?: K;
-  value: V;
+  key?: K | null;
+  value: V | null;
   timestamp?: number;
   headers?: Headers;
 }
@@ -36,7 +39,8 @@ export interface TestTopicPort {
 
 /**
  * Feeds records into one input topic of a `TopologyTestDriver`. Each piped record is processed
- * to completion before the call returns.
+ * to completion before the call returns. Every pipe method takes `null` values: a Kafka record
+ * may always carry one, and on a table's topic it is a delete.
  *
  * @example
  * ```ts
@@ -61,14 +65,15 @@ export class TestInputTopic<K, V> {
 
   /**
    * Pipes one record; without a timestamp it gets the topic's clock (which then auto-advances).
-   * @example `input.pipeInput('k', 'v', 5_000)`
+   * A `null` value is a tombstone; a `null` key is kept or dropped as Kafka Streams does.
+   * @example `input.pipeInput('k', 'v', 5_000); input.pipeInput('k', null, 6_000)`
    */
-  pipeInput(key: K, value: V, timestamp?: number): void;
+  pipeInput(key: K | null, value: V | null, timestamp?: number): void;
   /** Pipes a value with a `null` key. */
-  pipeInput(value: V): void;
-  pipeInput(...args: [K, V, number?] | [V]): void {
+  pipeInput(value: V | null): void;
+  pipeInput(...args: [K | null, V | null, number?] | [V | null]): void {
     if (args.length === 1) {
-      this.pipeRecord({ key: null as K, value: args[0] });
+      this.pipeRecord({ key: null, value: args[0] });
       return;
     }
     const [key, value, timestamp] = args;
@@ -97,7 +102,11 @@ export class TestInputTopic<K, V> {
    * advance by `advanceMs` per record.
    * @example `input.pipeKeyValueList([{ key: 'a', value: 1 }, { key: 'b', value: 2 }], 0, 1_000)`
    */
-  pipeKeyValueList(records: readonly { key: K; value: V }[], startTimestampMs?: number, advanceMs = 0): void {
+  pipeKeyValueList(
+    records: readonly { key: K | null; value: V | null }[],
+    startTimestampMs?: number,
+    advanceMs = 0,
+  ): void {
     let ts = startTimestampMs;
     for (const r of records) {
       this.pipeRecord({ key: r.key, value: r.value, timestamp: ts });
@@ -109,9 +118,9 @@ export class TestInputTopic<K, V> {
    * Pipes values with `null` keys.
    * @example `input.pipeValueList(['a', 'b'])`
    */
-  pipeValueList(values: readonly V[], startTimestampMs?: number, advanceMs = 0): void {
+  pipeValueList(values: readonly (V | null)[], startTimestampMs?: number, advanceMs = 0): void {
     this.pipeKeyValueList(
-      values.map((value) => ({ key: null as K, value })),
+      values.map((value) => ({ key: null, value })),
       startTimestampMs,
       advanceMs,
     );
@@ -142,7 +151,10 @@ export class TestInputTopic<K, V> {
 }
 
 /**
- * Reads what a `TopologyTestDriver` wrote to one topic. Reading consumes records.
+ * Reads what a `TopologyTestDriver` wrote to one topic. Reading consumes records. `V` is the
+ * value type reads return: a topic that gets tombstones (a table's update stream) is created
+ * with `{ tombstones: true }`, which makes it `V | null`; without it, reading a `null` value
+ * throws, so the type never lies.
  *
  * @example
  * ```ts
@@ -157,6 +169,7 @@ export class TestOutputTopic<K, V> {
     readonly name: string,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
+    private readonly tombstones = false,
   ) {}
 
   /** The next value. Throws if the topic is empty. */
@@ -175,9 +188,15 @@ export class TestOutputTopic<K, V> {
     const raw = this.driver.readOutput(this.name);
     if (raw === undefined)
       throw new StreamsError(`Output topic "${this.name}" is empty.`, { topic: this.name });
+    const value = this.valueSerde.deserialize(raw.value, this.name);
+    if (value === null && !this.tombstones)
+      throw new StreamsError(
+        `Output topic "${this.name}" has a record with a null value (a tombstone), which this topic's type excludes: create it with driver.createOutputTopic('${this.name}', keySerde, valueSerde, { tombstones: true }) to read values as V | null.`,
+        { topic: this.name },
+      );
     const record: TestRecord<K, V> = {
       key: this.keySerde.deserialize(raw.key, this.name) as K,
-      value: this.valueSerde.deserialize(raw.value, this.name) as V,
+      value: value as V,
       timestamp: raw.timestamp,
     };
     if (raw.headers !== undefined && Object.keys(raw.headers).length > 0) record.headers = raw.headers;
@@ -198,12 +217,12 @@ export class TestOutputTopic<K, V> {
    * The latest value per key of every remaining record (a `null` value deletes the key). Keys
    * that are objects are compared by their serialized bytes.
    */
-  readKeyValuesToMap(): Map<K, V> {
-    const byBytes = new Map<string, { key: K; value: V }>();
+  readKeyValuesToMap(): Map<K, Exclude<V, null>> {
+    const byBytes = new Map<string, { key: K; value: Exclude<V, null> }>();
     while (!this.isEmpty()) {
       const raw = this.driver.readOutput(this.name)!;
       const id = raw.key === null ? '\u0000null' : raw.key.toString('latin1');
-      const value = this.valueSerde.deserialize(raw.value, this.name) as V;
+      const value = this.valueSerde.deserialize(raw.value, this.name) as Exclude<V, null> | null;
       if (value === null) byBytes.delete(id);
       else byBytes.set(id, { key: this.keySerde.deserialize(raw.key, this.name) as K, value });
     }

@@ -193,12 +193,32 @@ export class TopologyTestDriver {
   }
 
   /**
-   * An output topic to read what the topology wrote.
-   * @example `driver.createOutputTopic('counts', Serdes.string(), Serdes.long())`
+   * An output topic to read what the topology wrote. Where the topology writes tombstones (a
+   * table's `toStream()`), pass `{ tombstones: true }`: reads are then typed `V | null`. Without
+   * it, reading a `null` value throws a `StreamsError` naming the topic.
+   * @example `driver.createOutputTopic('counts', Serdes.string(), Serdes.long(), { tombstones: true })`
    */
-  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+  createOutputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: { tombstones: true },
+  ): TestOutputTopic<K, V | null>;
+  /** An output topic of a topology that writes no `null` values to it. */
+  createOutputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options?: { tombstones?: false },
+  ): TestOutputTopic<K, V>;
+  createOutputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: { tombstones?: boolean } = {},
+  ): TestOutputTopic<K, V> {
     this.requireOpen();
-    return new TestOutputTopic(this.port, topic, keySerde, valueSerde);
+    return new TestOutputTopic(this.port, topic, keySerde, valueSerde, options.tombstones === true);
   }
 
   /**

@@ -226,7 +226,9 @@ export function runCase(c: FidelityCase): CaseResult {
     const inputs = new Map<string, ReturnType<typeof d.createInputTopic<Str, Str>>>();
     const outputs = c.outputs.map((topic) => ({
       topic,
-      reader: d.createOutputTopic<Str, Str>(topic, Serdes.string() as any, Serdes.string() as any),
+      reader: d.createOutputTopic<Str, Str>(topic, Serdes.string() as any, Serdes.string() as any, {
+        tombstones: true,
+      }),
     }));
     c.inputs.forEach((input, after) => {
       let topic = inputs.get(input.topic);

@@ -158,7 +158,7 @@ describe('grouping and aggregation', () => {
       },
     );
     expectTypeOf(stats).toEqualTypeOf<KTable<string, { n: number; sum: number }>>();
-    expectTypeOf(stats.toStream()).toEqualTypeOf<KStream<string, { n: number; sum: number }>>();
+    expectTypeOf(stats.toStream()).toEqualTypeOf<KStream<string, { n: number; sum: number } | null>>();
   });
 
   it('rejects misuse', () => {
@@ -181,7 +181,7 @@ describe('KTable operators', () => {
     expectTypeOf(users.filter((_, u) => u.age > 18)).toEqualTypeOf<typeof users>();
     expectTypeOf(users.filterNot((_, u) => u.age > 18)).toEqualTypeOf<typeof users>();
     expectTypeOf(users.mapValues((u) => u.country)).toEqualTypeOf<KTable<string, string>>();
-    expectTypeOf(users.toStream()).toEqualTypeOf<KStream<string, { country: string; age: number }>>();
+    expectTypeOf(users.toStream()).toEqualTypeOf<KStream<string, { country: string; age: number } | null>>();
     expectTypeOf(users.queryableStoreName).toEqualTypeOf<string | undefined>();
     const grouped = users.groupBy((_, u) => [u.country, u.age], {
       key: Serdes.string(),

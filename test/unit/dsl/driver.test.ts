@@ -83,8 +83,8 @@ describe('TopologyTestDriver output topics', () => {
     input.pipeInput('a', 1, 10);
     input.pipeInput('b', 2, 20);
     input.pipeInput('a', 3, 30);
-    input.pipeInput('b', null as unknown as number, 40);
-    return driver.createOutputTopic('out', Serdes.string(), Serdes.long());
+    input.pipeInput('b', null, 40);
+    return driver.createOutputTopic('out', Serdes.string(), Serdes.long(), { tombstones: true });
   }
 
   it('reads one at a time, consuming records, and tracks the queue size', () => {
@@ -113,6 +113,20 @@ describe('TopologyTestDriver output topics', () => {
       { key: 'b', value: null },
     ]);
     expect(output.readRecordsToList()).toEqual([]);
+  });
+
+  it('without { tombstones: true } a null value throws, naming the topic and the option', () => {
+    filled();
+    const strict = driver!.createOutputTopic('out', Serdes.string(), Serdes.long());
+    expect(strict.readValuesToList.bind(strict)).toThrow(
+      /Output topic "out" has a record with a null value .*\{ tombstones: true \}/,
+    );
+    // The map of latest values never holds null, so it reads tombstones either way.
+    driver!.close();
+    filled();
+    expect(driver!.createOutputTopic('out', Serdes.string(), Serdes.long()).readKeyValuesToMap()).toEqual(
+      new Map([['a', 3]]),
+    );
   });
 
   it('several output topic objects over one topic share the queue', () => {
@@ -177,7 +191,7 @@ describe('TopologyTestDriver stores', () => {
     const products = driver.createInputTopic('products', Serdes.string(), Serdes.string());
     products.pipeInput('p1', 'apple', 1);
     products.pipeInput('p2', 'pear', 2);
-    products.pipeInput('p1', null as unknown as string, 3);
+    products.pipeInput('p1', null, 3);
     expect([...driver.getKeyValueStore<string, string>('products').all()]).toEqual([
       { key: 'p2', value: 'pear' },
     ]);

@@ -123,8 +123,8 @@ describe('KStream stateless operators', () => {
       .mapValues((v) => (v === null ? 'was-null' : v))
       .to('output');
     const { input: in_, output } = run(builder.build());
-    in_.pipeInput(null as unknown as string, 'no-key', 1);
-    in_.pipeInput('k', null as unknown as string, 2);
+    in_.pipeInput(null, 'no-key', 1);
+    in_.pipeInput('k', null, 2);
     expect(output.readRecordsToList()).toEqual([
       { key: null, value: 'no-key', timestamp: 1 },
       { key: 'k', value: 'was-null', timestamp: 2 },
@@ -245,7 +245,7 @@ describe('KStream stateless operators', () => {
       .to('output');
     const { input: in_, output } = run(builder.build());
     in_.pipeInput('k', 'v1', 1);
-    in_.pipeInput(null as unknown as string, 'v2', 2);
+    in_.pipeInput(null, 'v2', 2);
     expect(output.readRecordsToList()).toEqual([
       { key: 'v1', value: 'v1', timestamp: 1 },
       { key: 'v2', value: 'v2', timestamp: 2 },
@@ -257,7 +257,7 @@ describe('KStream stateless operators', () => {
     const { builder, input } = stringStream();
     input.repartition({ name: 'r' }).to('output');
     const { input: in_, output } = run(builder.build());
-    in_.pipeInput(null as unknown as string, 'dropped', 1);
+    in_.pipeInput(null, 'dropped', 1);
     in_.pipeInput('k', 'kept', 2);
     expect(output.readValuesToList()).toEqual(['kept']);
   });

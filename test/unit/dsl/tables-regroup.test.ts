@@ -40,7 +40,9 @@ describe('KTable', () => {
     ]);
     // A tombstone is forwarded even for a key that was never there, as in Kafka Streams.
     expect(
-      driver.createOutputTopic('out', Serdes.string(), Serdes.json<User | null>()).readRecordsToList(),
+      driver
+        .createOutputTopic('out', Serdes.string(), Serdes.json<User | null>(), { tombstones: true })
+        .readRecordsToList(),
     ).toEqual([
       { key: 'alice', value: { country: 'fr', age: 30 }, timestamp: 1 },
       { key: 'alice', value: { country: 'de', age: 30 }, timestamp: 2 },
@@ -73,7 +75,9 @@ describe('KTable', () => {
       ['carol', null, 5],
     ]);
     expect(
-      driver.createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>()).readKeyValuesToList(),
+      driver
+        .createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>(), { tombstones: true })
+        .readKeyValuesToList(),
     ).toEqual([
       { key: 'alice', value: { country: 'fr', age: 30 } },
       { key: 'alice', value: null },
@@ -112,7 +116,9 @@ describe('KTable', () => {
       ['alice', null, 2],
     ]);
     expect(
-      driver.createOutputTopic('countries', Serdes.string(), Serdes.string()).readKeyValuesToList(),
+      driver
+        .createOutputTopic('countries', Serdes.string(), Serdes.string(), { tombstones: true })
+        .readKeyValuesToList(),
     ).toEqual([
       { key: 'alice', value: 'FR' },
       { key: 'alice', value: null },
@@ -134,7 +140,7 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
       .toStream()
       .to('per-country', { value: Serdes.long() });
     driver = driverFor(builder.build());
-    return driver.createOutputTopic('per-country', Serdes.string(), Serdes.long());
+    return driver.createOutputTopic('per-country', Serdes.string(), Serdes.long(), { tombstones: true });
   }
 
   it('count(): a row moving between groups is subtracted from the old group, then added to the new one', () => {
@@ -203,7 +209,9 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
     input.pipeInput('acc2', { branch: 'lyon', balance: 50 }, 4);
     input.pipeInput('acc1', null, 5);
     expect(
-      driver.createOutputTopic('balances', Serdes.string(), Serdes.float64()).readKeyValuesToList(),
+      driver
+        .createOutputTopic('balances', Serdes.string(), Serdes.float64(), { tombstones: true })
+        .readKeyValuesToList(),
     ).toEqual([
       { key: 'paris', value: 100 },
       { key: 'paris', value: 150 },
@@ -234,7 +242,9 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
       ['alice', null, 4],
     ]);
     expect(
-      driver.createOutputTopic('members', Serdes.string(), Serdes.json<string[]>()).readKeyValuesToList(),
+      driver
+        .createOutputTopic('members', Serdes.string(), Serdes.json<string[]>(), { tombstones: true })
+        .readKeyValuesToList(),
     ).toEqual([
       { key: 'fr', value: ['bob'] },
       { key: 'fr', value: ['alice', 'bob'] },
@@ -261,13 +271,17 @@ describe('KTable.groupBy() re-grouping with subtraction', () => {
       ['alice', { country: 'fr', age: 12 }, 3],
     ]);
     expect(
-      driver.createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>()).readKeyValuesToList(),
+      driver
+        .createOutputTopic('adults', Serdes.string(), Serdes.json<User | null>(), { tombstones: true })
+        .readKeyValuesToList(),
     ).toEqual([
       { key: 'alice', value: { country: 'fr', age: 30 } },
       { key: 'alice', value: null },
     ]);
     expect(
-      driver.createOutputTopic('per-country', Serdes.string(), Serdes.long()).readKeyValuesToList(),
+      driver
+        .createOutputTopic('per-country', Serdes.string(), Serdes.long(), { tombstones: true })
+        .readKeyValuesToList(),
     ).toEqual([
       { key: 'fr', value: 1 },
       { key: 'fr', value: 0 },

@@ -142,6 +142,16 @@ describe('a missing serde is a configuration error, not a per-record drop', () =
     expect((error as ConfigError).node).toMatch(/^KSTREAM-SINK-/);
   });
 
+  it('names the sink of a join result that has no value serde', () => {
+    const b = new StreamsBuilder();
+    const left = b.stream('l', kv);
+    const right = b.table('r', kv);
+    left.join(right, (l, r) => ({ l, r }), { name: 'enrich' }).to('o', { name: 'enriched-out' });
+    expect(() => new TopologyTestDriver(b.build())).toThrow(
+      /Sink "enriched-out" \(topic o\) has no value serde/,
+    );
+  });
+
   it('is satisfied by the configured default serdes', () => {
     const b = new StreamsBuilder();
     b.stream('t').to('o');

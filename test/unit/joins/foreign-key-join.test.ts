@@ -8,8 +8,8 @@ interface Order {
 }
 
 const orderSerde = Serdes.json<Order>();
-const DELETE = null as unknown as Order;
-const DELETE_CUSTOMER = null as unknown as string;
+const DELETE = null;
+const DELETE_CUSTOMER = null;
 
 /** orders (key: order id) ⋈ customers (key: customer id) on `order.customer`. */
 function fkTopology(mode: 'join' | 'leftJoin') {
@@ -28,7 +28,7 @@ function fkTopology(mode: 'join' | 'leftJoin') {
     driver,
     orders: driver.createInputTopic('orders', str, orderSerde),
     customers: driver.createInputTopic('customers', str, str),
-    out: driver.createOutputTopic('out', str, str),
+    out: driver.createOutputTopic('out', str, str, { tombstones: true }),
     store: () => driver.getKeyValueStore<string, string>('order-customer-store'),
   };
 }

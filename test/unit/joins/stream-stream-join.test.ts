@@ -60,9 +60,9 @@ describe('stream–stream inner join', () => {
 
   it('drops null keys and null values; keys must be equal', () => {
     const { driver, left, right, results } = streams('join', JoinWindows.ofTimeDifferenceWithNoGrace(10));
-    left.pipeInput(null as unknown as string, 'x', 1);
-    right.pipeInput(null as unknown as string, 'y', 1);
-    left.pipeInput('a', null as unknown as string, 1);
+    left.pipeInput(null, 'x', 1);
+    right.pipeInput(null, 'y', 1);
+    left.pipeInput('a', null, 1);
     right.pipeInput('a', 'r', 2);
     right.pipeInput('b', 'r', 2);
     left.pipeInput('b', 'l', 3);
@@ -180,8 +180,8 @@ describe('stream–stream outer join', () => {
       'outerJoin',
       JoinWindows.ofTimeDifferenceWithNoGrace(10),
     );
-    left.pipeInput(null as unknown as string, 'L', 1);
-    right.pipeInput(null as unknown as string, 'R', 2);
+    left.pipeInput(null, 'L', 1);
+    right.pipeInput(null, 'R', 2);
     expect(results()).toEqual(['null L+- @1', 'null -+R @2']);
     driver.close();
   });

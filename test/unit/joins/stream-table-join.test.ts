@@ -45,10 +45,10 @@ describe('stream–table join', () => {
     const { driver, orders, customers, out } = orderTopology('join');
     customers.pipeInput('bob', 'silver', 1);
     orders.pipeInput('bob', 'o1', 2); // → bob:o1@silver
-    customers.pipeInput('bob', null as unknown as string, 3); // delete bob
+    customers.pipeInput('bob', null, 3); // delete bob
     orders.pipeInput('bob', 'o2', 4); // → dropped
-    orders.pipeInput(null as unknown as string, 'o3', 5); // null key → dropped
-    orders.pipeInput('bob', null as unknown as string, 6); // null value → dropped
+    orders.pipeInput(null, 'o3', 5); // null key → dropped
+    orders.pipeInput('bob', null, 6); // null value → dropped
     expect(out.readValuesToList()).toEqual(['bob:o1@silver']);
     driver.close();
   });
@@ -58,8 +58,8 @@ describe('stream–table join', () => {
     orders.pipeInput('carol', 'o1', 1); // no row → carol:o1@none
     customers.pipeInput('carol', 'bronze', 2);
     orders.pipeInput('carol', 'o2', 3); // → carol:o2@bronze
-    orders.pipeInput(null as unknown as string, 'o3', 4); // null key kept → null:o3@none
-    orders.pipeInput('carol', null as unknown as string, 5); // null value → dropped
+    orders.pipeInput(null, 'o3', 4); // null key kept → null:o3@none
+    orders.pipeInput('carol', null, 5); // null value → dropped
     expect(out.readKeyValuesToList()).toEqual([
       { key: 'carol', value: 'carol:o1@none' },
       { key: 'carol', value: 'carol:o2@bronze' },

@@ -22,12 +22,12 @@ function tables(mode: Mode) {
     driver,
     left: driver.createInputTopic('left', str, str),
     right: driver.createInputTopic('right', str, str),
-    out: driver.createOutputTopic('out', str, str),
+    out: driver.createOutputTopic('out', str, str, { tombstones: true }),
     store: () => driver.getKeyValueStore<string, string>('lr-store'),
   };
 }
 
-const DELETE = null as unknown as string;
+const DELETE = null;
 
 describe('table–table join (primary key)', () => {
   it('inner: a result exists while both rows exist; a delete on either side deletes it', () => {
@@ -132,7 +132,7 @@ describe('table–table join (primary key)', () => {
     const driver = joinDriver(b.build());
     driver.createInputTopic('left', str, str).pipeInput('k', 'a', 1);
     driver.createInputTopic('right', str, str).pipeInput('k', 'b', 2);
-    expect(driver.createOutputTopic('out', str, str).readKeyValuesToList()).toEqual([
+    expect(driver.createOutputTopic('out', str, str, { tombstones: true }).readKeyValuesToList()).toEqual([
       { key: 'k', value: 'Ab' },
     ]);
     driver.close();

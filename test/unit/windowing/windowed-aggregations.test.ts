@@ -25,7 +25,7 @@ function run<V>(
     .to('output', { key: keySerde, value: Serdes.long() as unknown as Serde<V> });
   const driver = new TopologyTestDriver(b.build(), { applicationId: 'w' }, 0);
   const input = driver.createInputTopic('input', Serdes.string(), Serdes.string());
-  const output = driver.createOutputTopic('output', keySerde, Serdes.long());
+  const output = driver.createOutputTopic('output', keySerde, Serdes.long(), { tombstones: true });
   return { driver, input, output };
 }
 
@@ -66,6 +66,7 @@ describe('tumbling windows', () => {
       'output',
       Serdes.windowed(Serdes.string(), { windowSizeMs: 10 }),
       Serdes.long(),
+      { tombstones: true },
     );
     expect(output.readKeyValuesToList()).toEqual([{ key: win('k', 20, 30), value: 1 }]);
     driver.close();
@@ -239,6 +240,7 @@ describe('session windows (gap 10)', () => {
       'output',
       Serdes.sessionWindowed(Serdes.string()),
       Serdes.string(),
+      { tombstones: true },
     );
     input.pipeInput('k', 'a', 0);
     input.pipeInput('k', 'c', 20);
