@@ -54,6 +54,30 @@ export class TopologyError extends StreamsError {}
 /** A record's key or value bytes could not be deserialized. */
 export class DeserializationError extends StreamsError {}
 
+/**
+ * Thrown by a serde that must first load something (a schema registered after the app started)
+ * before it can deserialize a record. A stream thread waits for `ready` (at most
+ * `SERDE_WAIT_MS`) and deserializes the record again, as a blocking deserializer would in Kafka
+ * Streams; where nothing can wait (the test driver, global stores) or the wait ran out, the
+ * record goes to the deserialization handler like any other `DeserializationError`.
+ *
+ * @example
+ * ```ts
+ * const reader = readers.get(id);
+ * if (reader === undefined) throw new SerdeNotReadyError(`schema ${id} is loading`, load(id));
+ * ```
+ */
+export class SerdeNotReadyError extends DeserializationError {
+  constructor(
+    message: string,
+    /** Settles once the serde may be called again; its rejection is ignored (the retry reports it). */
+    readonly ready: Promise<unknown>,
+    context: StreamsErrorContext = {},
+  ) {
+    super(message, context);
+  }
+}
+
 /** A processor threw while processing a record. */
 export class ProcessingError extends StreamsError {}
 

@@ -153,6 +153,7 @@ export type { StreamsMetric, MetricGroup, MetricName } from './runtime/metrics/m
 export {
   ConfigError,
   DeserializationError,
+  SerdeNotReadyError,
   InvalidStateStoreError,
   ProcessingError,
   ProductionError,

@@ -12,6 +12,7 @@ import { PartitionGroup } from './partition-group.js';
 import { lockTaskDir, type StateLock } from './state-directory.js';
 import type { TaskSensors, ThreadSensors } from './metrics/sensors.js';
 import type { StreamTask } from './stream-task.js';
+import { SerdeNotReadyError } from '../errors.js';
 import { TaskCommitter } from './task-committer.js';
 import type { StateTrust, TaskStores } from './task-stores.js';
 
@@ -25,6 +26,9 @@ export interface PartitionFlow {
 }
 
 /** @internal What every active task of a stream thread shares. */
+/** How long a record waits for a serde that is loading (a schema from the registry). */
+export const SERDE_WAIT_MS = 30_000;
+
 export interface ActiveTaskEnvironment {
   readonly processId: string;
   readonly applicationId: string;
@@ -56,6 +60,8 @@ export class ActiveTask {
   /** The input partitions' end offsets as of their last fetch, for `records-lag`. */
   private readonly endOffsets = new Map<string, number>();
   #phase: 'RESTORING' | 'RUNNING' = 'RESTORING';
+  /** Set when a record waits for its serde (`SerdeNotReadyError`); see `waitForSerde`. */
+  private serdeReady: Promise<unknown> | undefined;
   private readonly pendingBatches: ConsumedBatch[] = [];
   /** Tasks with several input partitions: their records, merged by timestamp before processing. */
   private readonly group: PartitionGroup | undefined;
@@ -75,6 +81,7 @@ export class ActiveTask {
   ) {
     this.committer = new TaskCommitter(this, env.exactlyOnce);
     this.sensors = env.sensors.task();
+    task.waitsForSerdes = true;
     task.onPunctuated = (ms) => this.sensors.punctuated(ms);
     if (inputPartitions.length > 1) this.group = new PartitionGroup(inputPartitions, env.maxTaskIdleMs);
   }
@@ -148,7 +155,7 @@ export class ActiveTask {
    * buffers the batch instead (returns `'buffered'`; the thread processes the merged records a
    * moment later). Returns `'send'` when the collected records should go out before the commit.
    */
-  process(batch: ConsumedBatch): 'buffered' | 'send' | 'done' {
+  process(batch: ConsumedBatch): 'buffered' | 'send' | 'done' | 'wait' {
     const key = `${batch.topic}:${batch.partition}`;
     this.endOffsets.set(key, Number(batch.highWatermark));
     let messages = batch.messages;
@@ -163,16 +170,25 @@ export class ActiveTask {
     const streamTask = this.task;
     const began = performance.now();
     let next = -1;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      const offset = Number(m.offset);
-      streamTask.process(batch.topic, offset, m.key, m.value, m.timestamp, m.headers);
-      streamTask.punctuateStreamTime();
-      next = offset + 1;
+    let processed = 0;
+    try {
+      for (; processed < messages.length; processed++) {
+        const m = messages[processed]!;
+        const offset = Number(m.offset);
+        streamTask.process(batch.topic, offset, m.key, m.value, m.timestamp, m.headers);
+        streamTask.punctuateStreamTime();
+        next = offset + 1;
+      }
+    } catch (error) {
+      // The records before this one are processed; the batch resumes here once the serde is ready.
+      if (!(error instanceof SerdeNotReadyError)) throw error;
+      this.serdeReady = error.ready;
     }
     if (next >= 0) this.nextOffsets.set(key, next);
     const ended = performance.now();
-    this.sensors.processed(messages.length, ended - began, ended);
+    this.sensors.processed(processed, ended - began, ended);
+    if (this.serdeReady !== undefined) return 'wait';
+    streamTask.waitsForSerdes = true;
     // Also send once a partition is drained (the batch reached its high watermark): a quiet input
     // then does not hold its last outputs back until the next commit.
     const drained = next >= 0 && String(next) === batch.highWatermark;
@@ -198,23 +214,55 @@ export class ActiveTask {
     }
   }
 
+  /**
+   * After `'wait'`: waits until the serde is ready (at most `SERDE_WAIT_MS`), then the batch is
+   * processed again from the waiting record. A serde still not ready by then sends that record to
+   * the deserialization handler on the retry, so a registry that never answers cannot stall the task.
+   */
+  async waitForSerde(): Promise<void> {
+    const ready = this.serdeReady;
+    this.serdeReady = undefined;
+    if (ready === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = await Promise.race([
+      ready.then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), SERDE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.task.waitsForSerdes = !expired;
+  }
+
   /** Processes the buffered records in timestamp order, as far as the partition group allows. */
-  processBuffered(now: number): 'send' | 'done' {
+  processBuffered(now: number): 'send' | 'done' | 'wait' {
     const group = this.group;
     if (group === undefined || group.isEmpty) return 'done';
     const streamTask = this.task;
     const began = performance.now();
     let processed = 0;
     for (let queue = group.nextQueue(now); queue !== undefined; queue = group.nextQueue(now)) {
-      processed++;
       const m = queue.messages[queue.head++]!;
       const offset = Number(m.offset);
-      streamTask.process(queue.topic, offset, m.key, m.value, m.timestamp, m.headers);
+      try {
+        streamTask.process(queue.topic, offset, m.key, m.value, m.timestamp, m.headers);
+      } catch (error) {
+        if (!(error instanceof SerdeNotReadyError)) throw error;
+        queue.head--; // processed again once the serde is ready
+        this.serdeReady = error.ready;
+        break;
+      }
+      processed++;
       streamTask.punctuateStreamTime();
       this.nextOffsets.set(queue.key, offset + 1);
     }
     const ended = performance.now();
     this.sensors.processed(processed, ended - began, ended);
+    if (this.serdeReady !== undefined) return 'wait';
+    streamTask.waitsForSerdes = true;
     for (const queue of group.queues) {
       if (
         this.bufferPaused.has(queue.key) &&

@@ -1,4 +1,4 @@
-import { DeserializationError, ProcessingError, StreamsError } from '../errors.js';
+import { DeserializationError, ProcessingError, SerdeNotReadyError, StreamsError } from '../errors.js';
 import type { StateStore } from '../state/store.js';
 import type {
   Cancellable,
@@ -49,6 +49,8 @@ export class StreamTask implements SinkInput {
   /** The node whose processor is running, for error messages. */
   currentNode = '';
   private closed = false;
+  /** A serde that is not ready yet is waited for (stream threads), not sent to the handler. */
+  waitsForSerdes = false;
   /** Told how long each punctuator call took (the `punctuate-*` metrics); punctuators are rare, so timing them is cheap. */
   onPunctuated: ((ms: number) => void) | undefined = undefined;
 
@@ -201,6 +203,7 @@ export class StreamTask implements SinkInput {
           ? null
           : requireSerde(source.valueSerde, def.name, 'value').deserialize(valueBytes, topic);
     } catch (cause) {
+      if (cause instanceof SerdeNotReadyError && this.waitsForSerdes) throw cause;
       const error = new DeserializationError(
         `Could not deserialize a record of topic "${topic}" partition ${this.partition} offset ${offset} at source "${def.name}": ${messageOf(cause)}`,
         { taskId: this.id, topic, partition: this.partition, offset, node: def.name, cause },

@@ -350,6 +350,11 @@ export class StreamThread implements MeteredThread {
       this.options.onError(error);
       return;
     }
+    if (outcome === 'wait') {
+      await task.waitForSerde();
+      if (!this.stopped) await this.processTaskBatch(task, batch);
+      return;
+    }
     if (outcome === 'buffered') {
       this.scheduleGroupDrain();
       return;
@@ -381,6 +386,11 @@ export class StreamThread implements MeteredThread {
       outcome = task.processBuffered(Date.now());
     } catch (error) {
       this.options.onError(error);
+      return;
+    }
+    if (outcome === 'wait') {
+      await task.waitForSerde();
+      if (!this.stopped) await this.processGroup(task);
       return;
     }
     if (outcome === 'send') await this.sendEarly(task);

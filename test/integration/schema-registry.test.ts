@@ -114,6 +114,71 @@ describeWithKafka('Schema Registry Avro serde in a running app', () => {
     await kafka.close();
   });
 
+  it('waits for a schema registered after start() instead of failing the record', async () => {
+    const input = uniqueTopic('sr-late');
+    const output = uniqueTopic('sr-late-out');
+    const kafka = createKafkaClient({ brokers });
+    const admin = await kafka.admin();
+    await admin.createTopics([
+      { topic: input, partitions: 1 },
+      { topic: output, partitions: 1 },
+    ]);
+    await admin.close();
+    const producer = await kafka.producer();
+    const send = async (serde: ReturnType<typeof Serdes.schemaRegistry.avro<UserV2>>, from: number) =>
+      producer.send(
+        Array.from({ length: 5 }, (_, i) => ({
+          topic: input,
+          key: Buffer.from(`u${from + i}`),
+          value: serde.serialize({ name: `user${from + i}`, age: from + i, email: 'e@x' }, input),
+          timestamp: Date.now(),
+        })),
+      );
+    const writerV1 = Serdes.schemaRegistry.avro<UserV2>({ url: registry.url, schema: userV1 });
+    await writerV1.prepare(input);
+    await send(writerV1, 0);
+
+    // The app knows only v1 when it starts; its deserialization handler is the default logAndFail.
+    const b = new StreamsBuilder();
+    b.stream(input, {
+      key: Serdes.string(),
+      value: Serdes.schemaRegistry.avro<UserV1>({ url: registry.url, schema: userV1 }),
+    })
+      .mapValues((u) => `${u.name}:${u.age}`)
+      .to(output, { key: Serdes.string(), value: Serdes.string() });
+    const stateDir = await mkdtemp(join(tmpdir(), 'trib-sr-'));
+    dirs.push(stateDir);
+    const app = new KafkaStreams(b.build(), {
+      applicationId: uniqueTopic('sr-late-app'),
+      brokers,
+      stateDir,
+      commitIntervalMs: 200,
+      logger: quietLogger,
+    });
+    apps.push(app);
+    await app.start();
+    await waitUntil(async () => (await readTopic(kafka, output)).length === 5, 60_000, 'the v1 records');
+
+    // A producer registers v2 now, after the app started, and writes with it.
+    const writerV2 = Serdes.schemaRegistry.avro<UserV2>({ url: registry.url, schema: userV2 });
+    await writerV2.prepare(input);
+    const v2Id = writerV2.serialize({ name: 'x', age: 0, email: null }, input)!.readInt32BE(1);
+    await send(writerV2, 5);
+    let records: Awaited<ReturnType<typeof readTopic>> = [];
+    await waitUntil(
+      async () => (records = await readTopic(kafka, output)).length === 10,
+      60_000,
+      'all records',
+    );
+    expect(records.map((r) => r.value?.toString())).toEqual(
+      Array.from({ length: 10 }, (_, i) => `user${i}:${i}`),
+    );
+    expect(registry.requests).toContain(`GET /schemas/ids/${v2Id}`);
+    expect(app.state).toBe('RUNNING');
+    await producer.close();
+    await kafka.close();
+  });
+
   it('fails start() naming the registry and subject when the registry is unreachable', async () => {
     const input = uniqueTopic('sr-down');
     const b = new StreamsBuilder();

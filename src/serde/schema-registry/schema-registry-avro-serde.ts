@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { ConfigError, DeserializationError } from '../../errors.js';
+import { ConfigError, DeserializationError, SerdeNotReadyError } from '../../errors.js';
 import type { AvroSchema } from '../avro-serde.js';
 import { SerializationError, describeValue, messageOf } from '../errors.js';
 import type { Serde } from '../serde.js';
@@ -88,18 +88,18 @@ export function schemaRegistryAvroSerde<T>(options: SchemaRegistryAvroOptions): 
     readers.set(id, { writer, resolver });
   }
 
-  function fetchInBackground(id: number, subject: string): void {
-    if (fetching.has(id)) return;
+  function fetchInBackground(id: number, subject: string): Promise<void> {
+    const running = fetching.get(id);
+    if (running !== undefined) return running;
     const done = client
       .schemaById(id)
       .then((found) => addSchema(found.id, found.schema, subject))
       .catch((error: unknown) => {
         fetchFailures.set(id, messageOf(error));
       });
-    fetching.set(
-      id,
-      done.finally(() => fetching.delete(id)),
-    );
+    const settled = done.finally(() => fetching.delete(id));
+    fetching.set(id, settled);
+    return settled;
   }
 
   async function prepare(topic: string): Promise<void> {
@@ -180,12 +180,13 @@ export function schemaRegistryAvroSerde<T>(options: SchemaRegistryAvroOptions): 
       if (reader === undefined) {
         const failure = fetchFailures.get(id);
         fetchFailures.delete(id);
-        fetchInBackground(id, subjectFor(topic));
-        throw new DeserializationError(
-          `${name} serde does not know schema id ${id} (subject "${subjectFor(topic)}", registry ${client.url}); ` +
-            (failure === undefined
-              ? 'it is being fetched now; every version of the subject is loaded at start.'
-              : `fetching it failed: ${failure}`),
+        const where = `schema id ${id} (subject "${subjectFor(topic)}", registry ${client.url})`;
+        if (failure !== undefined)
+          throw new DeserializationError(`${name} serde could not fetch ${where}: ${failure}`, { topic });
+        // A stream thread waits for the fetch and deserializes the record again.
+        throw new SerdeNotReadyError(
+          `${name} serde does not know ${where} yet: it is being fetched now.`,
+          fetchInBackground(id, subjectFor(topic)),
           { topic },
         );
       }
