@@ -72,6 +72,45 @@ const REGRESSIONS: FidelityCase[] = [
     ],
     outputs: ['out0'],
   },
+  {
+    // Table–table inner join: deleting a row that never joined still forwards a tombstone while
+    // the other side holds the key.
+    name: 'regression-table-join-delete-absent-row',
+    nodes: [
+      { id: 'a', op: 'table', topic: 'in0' },
+      { id: 'b', op: 'table', topic: 'in1' },
+      { id: 'j', op: 'join', from: 'a', other: 'b' },
+      { id: 't', op: 'toStream', from: 'j' },
+      { op: 'to', from: 't', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in1', key: 'b', value: 'cbc', ts: 23 },
+      { topic: 'in0', key: 'b', value: null, ts: 24 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Left and outer joins: a delete on either side of a key the other side holds is forwarded.
+    name: 'regression-table-left-outer-join-deletes',
+    nodes: [
+      { id: 'a', op: 'table', topic: 'in0' },
+      { id: 'b', op: 'table', topic: 'in1' },
+      { id: 'l', op: 'leftJoin', from: 'a', other: 'b' },
+      { id: 'o', op: 'outerJoin', from: 'a', other: 'b' },
+      { id: 'lt', op: 'toStream', from: 'l' },
+      { id: 'ot', op: 'toStream', from: 'o' },
+      { op: 'to', from: 'lt', topic: 'out0' },
+      { op: 'to', from: 'ot', topic: 'out1' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'x', ts: 1 },
+      { topic: 'in1', key: 'a', value: null, ts: 2 },
+      { topic: 'in1', key: 'b', value: 'y', ts: 3 },
+      { topic: 'in0', key: 'b', value: null, ts: 4 },
+      { topic: 'in0', key: 'c', value: null, ts: 5 },
+    ],
+    outputs: ['out0', 'out1'],
+  },
 ];
 
 describe('fidelity: Tributary against Kafka Streams TopologyTestDriver', () => {

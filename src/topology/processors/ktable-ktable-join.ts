@@ -44,9 +44,14 @@ export function ktableKTableJoinSide<K, VThis, VOther, VR>(
         if (record.key === null || record.key === undefined) return drop('null-key');
         const row = other.get(record.key);
         const otherValue = row === undefined ? null : row.value;
+        // As Kafka Streams: with the other row present every update is forwarded, even a delete of
+        // a row that never joined (a tombstone downstream); without it, only where a result can exist.
+        if (otherValue === null) {
+          if (sides.otherRequired) return;
+          if (record.value.newValue === null && record.value.oldValue === null) return;
+        }
         const newValue = result(record.key, record.value.newValue, otherValue);
         const oldValue = result(record.key, record.value.oldValue, otherValue);
-        if (newValue === null && oldValue === null) return;
         const timestamp = row === undefined ? record.timestamp : Math.max(record.timestamp, row.timestamp);
         context.forward({
           key: record.key,
