@@ -3,7 +3,7 @@ import type { Serde } from '../serde/serde.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { LookaheadIterator } from './internal/key-value-iterators.js';
 import { MeteredStoreCore } from './internal/metered-store-core.js';
-import { findLayer, innermost } from './internal/wrapped-state-store.js';
+import { findLayer, innermost, WrappedStateStore } from './internal/wrapped-state-store.js';
 import type {
   ChangelogRecord,
   KeyValue,
@@ -45,8 +45,10 @@ export type TypedCacheFlushListener<K, V> = (
  * store.metrics().puts; // 1
  * ```
  */
-export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
-  readonly wrapped: KeyValueBytesStore;
+export class MeteredKeyValueStore<K, V>
+  extends WrappedStateStore<KeyValueBytesStore>
+  implements KeyValueStore<K, V>
+{
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
   readonly #core = new MeteredStoreCore();
@@ -56,36 +58,16 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   #rangeScans = 0;
 
   constructor(wrapped: KeyValueBytesStore, keySerde: Serde<K>, valueSerde: Serde<V>) {
-    this.wrapped = wrapped;
+    super(wrapped);
     this.#keySerde = keySerde;
     this.#valueSerde = valueSerde;
   }
 
-  get name(): string {
-    return this.wrapped.name;
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent;
-  }
-
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+  override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     return this.#core.init(context, root, this.wrapped, () => {
       const target = innermost(this.wrapped);
       return (record: ChangelogRecord) => target.put(record.key, record.value);
     });
-  }
-
-  flush(): void | Promise<void> {
-    return this.wrapped.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.wrapped.close();
-  }
-
-  isOpen(): boolean {
-    return this.wrapped.isOpen();
   }
 
   /** Counts of the operations made on this store so far. */

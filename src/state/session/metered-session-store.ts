@@ -8,7 +8,7 @@ import type { WindowedStoreMetrics } from '../window/metered-window-store.js';
 import { MappedIterator } from '../window/store-iterators.js';
 import { CachingSessionStore } from './caching-session-store.js';
 import type { SessionBytes, SessionBytesStore, SessionStore } from './session-store.js';
-import { findLayer, innermost } from '../internal/wrapped-state-store.js';
+import { findLayer, innermost, WrappedStateStore } from '../internal/wrapped-state-store.js';
 
 /**
  * The typed outer layer of a session store: serializes with the store's serdes, counts operations
@@ -19,47 +19,32 @@ import { findLayer, innermost } from '../internal/wrapped-state-store.js';
  * const store = Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 86_400_000), Serdes.string(), Serdes.long()).build();
  * ```
  */
-export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
+export class MeteredSessionStore<K, V>
+  extends WrappedStateStore<SessionBytesStore>
+  implements SessionStore<K, V>
+{
   readonly #core = new MeteredStoreCore();
   #puts = 0;
   #fetches = 0;
   #droppedRecords = 0;
 
   constructor(
-    readonly wrapped: SessionBytesStore,
+    wrapped: SessionBytesStore,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
-  ) {}
-
-  get name(): string {
-    return this.wrapped.name;
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent;
+  ) {
+    super(wrapped);
   }
 
   get retentionPeriodMs(): number {
     return this.wrapped.retentionPeriodMs;
   }
 
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+  override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     return this.#core.init(context, root, this.wrapped, () => {
       const target = innermost(this.wrapped);
       return (record: ChangelogRecord) => target.restore(record.key, record.value);
     });
-  }
-
-  flush(): void | Promise<void> {
-    return this.wrapped.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.wrapped.close();
-  }
-
-  isOpen(): boolean {
-    return this.wrapped.isOpen();
   }
 
   /** Counts of operations and dropped late records so far. */

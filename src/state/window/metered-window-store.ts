@@ -7,7 +7,7 @@ import type { ChangelogRecord, KeyValueIterator, StateStore, StateStoreContext }
 import { CachingWindowStore } from './caching-window-store.js';
 import { MappedIterator } from './store-iterators.js';
 import type { WindowBytesStore, WindowedBytes, WindowStore, WindowStoreIterator } from './window-store.js';
-import { findLayer, innermost } from '../internal/wrapped-state-store.js';
+import { findLayer, innermost, WrappedStateStore } from '../internal/wrapped-state-store.js';
 
 /** Operation counts of one windowed (window or session) store since it was built. */
 export interface WindowedStoreMetrics {
@@ -35,26 +35,23 @@ export interface DroppedRecordsSensor {
  * const store = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 86_400_000, 60_000, false), Serdes.string(), Serdes.long()).build();
  * ```
  */
-export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
+export class MeteredWindowStore<K, V>
+  extends WrappedStateStore<WindowBytesStore>
+  implements WindowStore<K, V>
+{
   readonly #core = new MeteredStoreCore();
   #puts = 0;
   #fetches = 0;
   #droppedRecords = 0;
 
   constructor(
-    readonly wrapped: WindowBytesStore,
+    wrapped: WindowBytesStore,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
     /** @internal Values are `ValueAndTimestamp`s (DSL stores). */
     readonly timestampedValues = false,
-  ) {}
-
-  get name(): string {
-    return this.wrapped.name;
-  }
-
-  get persistent(): boolean {
-    return this.wrapped.persistent;
+  ) {
+    super(wrapped);
   }
 
   get windowSizeMs(): number {
@@ -69,23 +66,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return this.wrapped.retainDuplicates;
   }
 
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+  override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     return this.#core.init(context, root, this.wrapped, () => {
       const target = innermost(this.wrapped);
       return (record: ChangelogRecord) => target.restore(record.key, record.value);
     });
-  }
-
-  flush(): void | Promise<void> {
-    return this.wrapped.flush();
-  }
-
-  close(): void | Promise<void> {
-    return this.wrapped.close();
-  }
-
-  isOpen(): boolean {
-    return this.wrapped.isOpen();
   }
 
   /** Counts of operations and dropped late records so far. */
