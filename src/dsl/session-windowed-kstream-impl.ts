@@ -1,4 +1,3 @@
-import { jsonSerde } from '../serde/json-serde.js';
 import { longSerde } from '../serde/primitive-serdes.js';
 import type { Serde } from '../serde/serde.js';
 import { sessionWindowedSerde } from '../serde/windowed-serdes.js';
@@ -15,11 +14,8 @@ import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { SessionWindowedKStream } from './session-windowed-kstream.js';
 import type { WindowedAggregateOptions } from './time-windowed-kstream.js';
-import {
-  applyWindowedMaterialized,
-  checkedEmitStrategy,
-  windowedRetention,
-} from './time-windowed-kstream-impl.js';
+import { checkedEmitStrategy } from './time-windowed-kstream-impl.js';
+import { addWindowedStoreNode, windowedRetention } from './windowed-store-node.js';
 import { requireFunction } from './validate.js';
 import { Options } from './option-keys.js';
 
@@ -96,28 +92,16 @@ export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, a
     const retentionMs = windowedRetention(storeName, m, this.windows.inactivityGapMs + this.windows.graceMs);
 
     const upstream = this.grouped.upstream(storeName, name);
-    builder.add({
-      kind: 'store',
-      name: storeName,
-      keySerde,
-      valueSerde,
-      materialized: undefined,
-      builder: undefined,
-      builderFor: (defaultDslStore) => {
-        const supplier = deferredSessionStoreSupplier(
-          storeName,
-          retentionMs,
-          () => m?.storeType ?? defaultDslStore(),
-        );
-        const storeBuilder = Stores.sessionStoreBuilder(
-          supplier,
-          keySerde ?? (jsonSerde as Serde<any>),
-          valueSerde ?? (jsonSerde as Serde<any>),
-        ) as unknown as StoreBuilder<StateStore>;
-        applyWindowedMaterialized(storeBuilder, m);
-        return storeBuilder;
+    addWindowedStoreNode(
+      builder,
+      storeName,
+      { key: keySerde, value: valueSerde },
+      m,
+      (storeType, key, value) => {
+        const supplier = deferredSessionStoreSupplier(storeName, retentionMs, storeType);
+        return Stores.sessionStoreBuilder(supplier, key, value) as unknown as StoreBuilder<StateStore>;
       },
-    });
+    );
     const supplier = kstreamSessionWindowAggregate({
       nodeName: name,
       storeName,

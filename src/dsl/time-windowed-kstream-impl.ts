@@ -1,5 +1,4 @@
-import { ConfigError, TopologyError } from '../errors.js';
-import { jsonSerde } from '../serde/json-serde.js';
+import { TopologyError } from '../errors.js';
 import { longSerde } from '../serde/primitive-serdes.js';
 import type { Serde } from '../serde/serde.js';
 import { timeWindowedSerde } from '../serde/windowed-serdes.js';
@@ -8,7 +7,6 @@ import { Stores } from '../state/stores.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 import { kstreamSlidingWindowAggregate } from '../topology/processors/kstream-sliding-window-aggregate.js';
 import { kstreamWindowAggregate } from '../topology/processors/kstream-window-aggregate.js';
-import { ONE_DAY_MS } from '../windowing/durations.js';
 import { EmitStrategy } from '../windowing/emit-strategy.js';
 import type { WindowFold } from '../topology/processors/late-records.js';
 import { SlidingWindows } from '../windowing/sliding-windows.js';
@@ -17,12 +15,9 @@ import { registerWindowedNode } from './window-info.js';
 import type { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
-import type {
-  TimeWindowedKStream,
-  WindowedAggregateOptions,
-  WindowedMaterialized,
-} from './time-windowed-kstream.js';
+import type { TimeWindowedKStream, WindowedAggregateOptions } from './time-windowed-kstream.js';
 import { requireFunction } from './validate.js';
+import { addWindowedStoreNode, windowedRetention } from './windowed-store-node.js';
 import { Options } from './option-keys.js';
 
 /** @internal Type-erased implementation of `TimeWindowedKStream` (time and sliding windows). */
@@ -90,30 +85,20 @@ export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
     const retentionMs = windowedRetention(storeName, m, openSpan);
 
     const upstream = this.grouped.upstream(storeName, name);
-    builder.add({
-      kind: 'store',
-      name: storeName,
-      keySerde,
-      valueSerde,
-      materialized: undefined,
-      builder: undefined,
-      builderFor: (defaultDslStore) => {
-        const supplier = deferredWindowStoreSupplier(
-          storeName,
-          retentionMs,
-          windowSizeMs,
-          false,
-          () => m?.storeType ?? defaultDslStore(),
-        );
-        const storeBuilder = Stores.timestampedWindowStoreBuilder(
+    addWindowedStoreNode(
+      builder,
+      storeName,
+      { key: keySerde, value: valueSerde },
+      m,
+      (storeType, key, value) => {
+        const supplier = deferredWindowStoreSupplier(storeName, retentionMs, windowSizeMs, false, storeType);
+        return Stores.timestampedWindowStoreBuilder(
           supplier,
-          keySerde ?? (jsonSerde as Serde<any>),
-          valueSerde ?? (jsonSerde as Serde<any>),
+          key,
+          value,
         ) as unknown as StoreBuilder<StateStore>;
-        applyWindowedMaterialized(storeBuilder, m);
-        return storeBuilder;
       },
-    });
+    );
     const emitOnWindowClose = this.emit.type === 'on-window-close';
     const supplier = sliding
       ? kstreamSlidingWindowAggregate({
@@ -149,30 +134,4 @@ export function checkedEmitStrategy(strategy: EmitStrategy): EmitStrategy {
     );
   }
   return strategy;
-}
-
-/** @internal The store retention: the user's (checked) or the larger of a day and the open span. */
-export function windowedRetention(
-  storeName: string,
-  m: WindowedMaterialized<any, any> | undefined,
-  openSpanMs: number,
-): number {
-  if (m?.retentionMs === undefined) return Math.max(openSpanMs, ONE_DAY_MS);
-  if (!Number.isSafeInteger(m.retentionMs) || m.retentionMs < openSpanMs) {
-    throw new ConfigError(
-      `materialized.retentionMs of windowed store "${storeName}" must be an integer of at least ${openSpanMs} ms (how long a window accepts records: size + grace), got ${String(m.retentionMs)}.`,
-      { node: storeName },
-    );
-  }
-  return m.retentionMs;
-}
-
-/** @internal */
-export function applyWindowedMaterialized(
-  builder: StoreBuilder<StateStore>,
-  m: WindowedMaterialized<any, any> | undefined,
-): void {
-  if (m?.logging === false) builder.withLoggingDisabled();
-  else if (typeof m?.logging === 'object') builder.withLoggingEnabled(m.logging);
-  if (m?.caching === false) builder.withCachingDisabled();
 }
