@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InvalidStateStoreError, type KafkaStreams } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
-import { produceLines, readCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
+import { produceLines, readCounts, sameCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
 
 const dirs: string[] = [];
 const apps: KafkaStreams[] = [];
@@ -14,10 +14,6 @@ async function stateDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'trib-iq-'));
   dirs.push(dir);
   return dir;
-}
-
-function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
-  return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
 }
 
 describeWithKafka('interactive queries on a real broker', () => {

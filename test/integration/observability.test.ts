@@ -6,14 +6,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KafkaStreams, StreamsMetric } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
-import { produceLines, readCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
+import { produceLines, readCounts, sameCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
 
 const dirs: string[] = [];
 const apps: KafkaStreams[] = [];
-
-function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
-  return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
-}
 
 function total(metrics: StreamsMetric[], name: string, taskPrefix: string): number {
   return metrics

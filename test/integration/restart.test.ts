@@ -10,6 +10,7 @@ import {
   produceLines,
   quietLogger,
   readCounts,
+  sameCounts,
   waitUntil,
   wordCountApp,
 } from './support/word-count-app.js';
@@ -33,10 +34,6 @@ interface Scenario {
 
 function sorted(counts: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
-}
-
-function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
-  return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
 }
 
 function totalRestored(events: StreamsEvent[]): number {

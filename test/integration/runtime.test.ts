@@ -7,7 +7,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConfigError, type KafkaStreams } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
-import { mergeCounts, produceLines, readCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
+import {
+  mergeCounts,
+  produceLines,
+  readCounts,
+  sameCounts,
+  waitUntil,
+  wordCountApp,
+} from './support/word-count-app.js';
 
 const dirs: string[] = [];
 const apps: KafkaStreams[] = [];
@@ -250,7 +257,3 @@ describeWithKafka('KafkaStreams on a real broker', () => {
 });
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
-  return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
-}

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KafkaStreams, StreamsEvent } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
-import { mergeCounts, produceLines, readCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
+import {
+  mergeCounts,
+  produceLines,
+  readCounts,
+  sameCounts,
+  waitUntil,
+  wordCountApp,
+} from './support/word-count-app.js';
 
 const dirs: string[] = [];
 const apps: KafkaStreams[] = [];
@@ -22,10 +29,6 @@ function tasksOf(app: KafkaStreams, kind: 'active' | 'standby'): string[] {
     .filter((t) => t.kind === kind)
     .map((t) => t.taskId)
     .sort();
-}
-
-function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
-  return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
 }
 
 describeWithKafka('standby replicas on a real broker', () => {

@@ -6,15 +6,18 @@ import type { KafkaStreams } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { freePort, ownershipProblems, settled, type Instance } from '../support/key-ownership.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
-import { mergeCounts, produceLines, readCounts, waitUntil, wordCountApp } from './support/word-count-app.js';
+import {
+  mergeCounts,
+  produceLines,
+  readCounts,
+  sameCounts,
+  waitUntil,
+  wordCountApp,
+} from './support/word-count-app.js';
 
 const PARTITIONS = 3;
 const dirs: string[] = [];
 const apps: KafkaStreams[] = [];
-
-function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
-  return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
-}
 
 async function expectOwnership(instances: Instance[], truth: Map<string, number>): Promise<void> {
   await waitUntil(() => settled(instances, 'counts', PARTITIONS), 60_000, 'one agreed assignment');

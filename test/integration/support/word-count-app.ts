@@ -31,6 +31,11 @@ export function wordCountApp(input: string, output: string, config: StreamsConfi
   });
 }
 
+/** Whether the counts read equal the true count of every word. */
+export function sameCounts(got: Map<string, number>, truth: Map<string, number>): boolean {
+  return got.size === truth.size && [...truth].every(([w, n]) => got.get(w) === n);
+}
+
 /** Latest value per key of a topic holding word counts (Java long values). */
 export async function readCounts(brokers: string[], topic: string): Promise<Map<string, number>> {
   const kafka = createKafkaClient({ brokers, clientId: 'verify' });
