@@ -1,9 +1,10 @@
 import type { StateStore, StateStoreContext } from '../store.js';
 
 /**
- * @internal A store layer over another store of the same kind: forwards the lifecycle (name,
- * init, flush, close) to the store it wraps. The key-value, window and session bytes layers
- * extend it and forward their own operations; each layer then overrides only what it changes.
+ * A store layer over another store of the same kind: forwards the lifecycle (name, init, flush,
+ * close) to the store it wraps. The key-value, window and session bytes layers and the metered
+ * stores extend it; each layer then overrides only what it changes. (Public: the metered
+ * stores' published declarations extend it.)
  *
  * @example
  * ```ts
