@@ -111,6 +111,62 @@ const REGRESSIONS: FidelityCase[] = [
     ],
     outputs: ['out0', 'out1'],
   },
+  {
+    // Stream–stream left join: the right side looks for closed windows only once `before` plus grace
+    // passed the oldest parked record (the left side: `after` plus grace), so at 153 the left record
+    // of 123 is not emitted yet and at 155 it is.
+    name: 'regression-stream-left-join-right-side-emit-time',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'j', op: 'leftJoin', from: 'l', other: 'r', window: { before: 10, after: 5, grace: 20 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'd', value: 'c', ts: 123 },
+      { topic: 'in1', key: 'c', value: 'aa', ts: 153 },
+      { topic: 'in1', key: 'b', value: 'b', ts: 155 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Left join: unmatched left records are emitted once their window (t + after + grace) closed
+    // and the side's own look-ahead passed the last record looked at (the unit test's scenario).
+    name: 'regression-stream-left-join-emit-order',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'j', op: 'leftJoin', from: 'l', other: 'r', window: { before: 10, after: 10, grace: 5 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'A', ts: 100 },
+      { topic: 'in1', key: 'a', value: 'Ra', ts: 108 },
+      { topic: 'in0', key: 'b', value: 'B', ts: 110 },
+      { topic: 'in0', key: 'c', value: 'C', ts: 114 },
+      { topic: 'in1', key: 'x', value: 'X', ts: 116 },
+      { topic: 'in0', key: 'z', value: 'Z', ts: 126 },
+      { topic: 'in1', key: 'y', value: 'Y', ts: 130 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Outer join with before 2, after 10: right records close by `before`, left ones by `after`.
+    name: 'regression-stream-outer-join-sides-close',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'j', op: 'outerJoin', from: 'l', other: 'r', window: { before: 2, after: 10, grace: 0 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in1', key: 'r', value: 'R', ts: 100 },
+      { topic: 'in0', key: 'l', value: 'L', ts: 100 },
+      { topic: 'in0', key: 'x', value: 'X', ts: 103 },
+      { topic: 'in1', key: 'y', value: 'Y', ts: 111 },
+    ],
+    outputs: ['out0'],
+  },
 ];
 
 describe('fidelity: Tributary against Kafka Streams TopologyTestDriver', () => {

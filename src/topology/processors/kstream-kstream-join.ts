@@ -65,7 +65,9 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
   // An unmatched left record waits for right records up to `after` later; a right one, up to `before`.
   const windowEnd = (entry: OuterJoinKey<K>): number =>
     entry.timestamp + (entry.leftSide ? side.afterMs : side.beforeMs) + side.graceMs;
-  const shortestWaitMs = Math.min(side.afterMs, side.beforeMs) + side.graceMs;
+  // As Kafka Streams: a side looks for closed windows only once its own look-ahead plus grace has
+  // passed the oldest parked record (the left side waits `after`, the right side `before`).
+  const scanAfterMs = (side.leftSide ? side.afterMs : side.beforeMs) + side.graceMs;
 
   return () => {
     let context: ProcessorContext<K, VOut>;
@@ -75,20 +77,21 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
     let tracker: JoinTimeTracker;
 
     const emitClosedUnmatched = (): void => {
-      if (outerStore === undefined || tracker.minTime + shortestWaitMs >= tracker.streamTime) return;
+      if (outerStore === undefined || tracker.minTime + scanAfterMs >= tracker.streamTime) return;
       const closed: OuterJoinKey<K>[] = [];
-      let oldestOpen = Number.MAX_SAFE_INTEGER;
+      // As Kafka Streams: the time bound becomes the last record looked at, open or emitted.
+      let lastSeen: number | undefined;
       let leftOpen = false;
       let rightOpen = false;
       const entries = outerStore.all();
       try {
         for (const { key: entry, value } of entries) {
           if (leftOpen && rightOpen) break;
+          lastSeen = entry.timestamp;
           if (windowEnd(entry) >= tracker.streamTime) {
             // Entries are ordered by time: later ones of the same side are open too.
             if (entry.leftSide) leftOpen = true;
             else rightOpen = true;
-            oldestOpen = Math.min(oldestOpen, entry.timestamp);
             continue;
           }
           for (const v of value.value.values) {
@@ -101,7 +104,7 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
         entries.close();
       }
       for (const entry of closed) outerStore.delete(entry);
-      tracker.minTime = oldestOpen;
+      if (lastSeen !== undefined) tracker.minTime = lastSeen;
     };
 
     const parkUnmatched = (record: StreamRecord<K, VThis>): void => {

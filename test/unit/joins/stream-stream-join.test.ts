@@ -92,8 +92,9 @@ describe('stream–stream left join', () => {
     // t=110 L b:B    parked, closes after 110+10+5 = 125
     // t=114 L c:C    parked, closes after 129
     // t=116 R x:X    right records never produce a left-join result on their own
-    // t=126 L z:Z    stream time 126 > 125 → B+- @110 (C still open); Z parked
-    // t=130 R y:Y    stream time 130 > 129 → C+- @114
+    // t=126 L z:Z    Z parked; nothing yet: as in Kafka Streams a side scans for closed windows only
+    //                once its own look-ahead plus grace passed the last record it looked at (114 + 15)
+    // t=130 R y:Y    130 > 129 → B+- @110 and C+- @114 (both closed by now); Z still open
     left.pipeInput('a', 'A', 100);
     right.pipeInput('a', 'Ra', 108);
     left.pipeInput('b', 'B', 110);
@@ -101,9 +102,9 @@ describe('stream–stream left join', () => {
     right.pipeInput('x', 'X', 116);
     expect(results()).toEqual(['a A+Ra @108']);
     left.pipeInput('z', 'Z', 126);
-    expect(results()).toEqual(['b B+- @110']);
+    expect(results()).toEqual([]);
     right.pipeInput('y', 'Y', 130);
-    expect(results()).toEqual(['c C+- @114']);
+    expect(results()).toEqual(['b B+- @110', 'c C+- @114']);
     driver.close();
   });
 
@@ -168,10 +169,12 @@ describe('stream–stream outer join', () => {
     // left at t joins right in [t-2, t+10]; a right record at t waits for left in [t-10, t+2]
     right.pipeInput('r', 'R', 100); // closes after 102
     left.pipeInput('l', 'L', 100); // closes after 110
-    left.pipeInput('x', 'X', 103); // stream time 103 → -+R @100 only
-    expect(results()).toEqual(['r -+R @100']);
-    right.pipeInput('y', 'Y', 111); // → L+- @100 (X still open until 113)
-    expect(results()).toEqual(['l L+- @100']);
+    // The left side scans only once `after` passed the oldest parked record (100 + 10), as in Kafka Streams.
+    left.pipeInput('x', 'X', 103);
+    expect(results()).toEqual([]);
+    // The right side scans once `before` passed it (100 + 2): R and L closed, X open until 113.
+    right.pipeInput('y', 'Y', 111);
+    expect(results()).toEqual(['r -+R @100', 'l L+- @100']);
     driver.close();
   });
 
