@@ -25,10 +25,10 @@ export interface PartitionFlow {
   resume(partitions: TopicPartition[]): void;
 }
 
-/** @internal What every active task of a stream thread shares. */
 /** How long a record waits for a serde that is loading (a schema from the registry). */
 export const SERDE_WAIT_MS = 30_000;
 
+/** @internal What every active task of a stream thread shares. */
 export interface ActiveTaskEnvironment {
   readonly processId: string;
   readonly applicationId: string;

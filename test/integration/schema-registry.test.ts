@@ -2,37 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AvroSchema, KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
+import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { readTopic } from '../support/read-topic.js';
+import { type UserV1, type UserV2, userV1, userV2 } from '../support/user-schemas.js';
 import { type FakeRegistry, startFakeRegistry } from '../support/schema-registry-server.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
 import { quietLogger, waitUntil } from './support/word-count-app.js';
-
-interface UserV1 {
-  name: string;
-  age: number;
-}
-interface UserV2 extends UserV1 {
-  email: string | null;
-}
-const userV1: AvroSchema = {
-  type: 'record',
-  name: 'User',
-  fields: [
-    { name: 'name', type: 'string' },
-    { name: 'age', type: 'int' },
-  ],
-};
-const userV2: AvroSchema = {
-  type: 'record',
-  name: 'User',
-  fields: [
-    { name: 'name', type: 'string' },
-    { name: 'age', type: 'int' },
-    { name: 'email', type: ['null', 'string'], default: null },
-  ],
-};
 
 const dirs: string[] = [];
 const apps: KafkaStreams[] = [];

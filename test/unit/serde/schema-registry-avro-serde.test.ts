@@ -9,25 +9,9 @@ import {
 import { frame } from '../../../src/serde/schema-registry/wire-format.js';
 import { TopologyTestDriver } from '../../../src/testing/index.js';
 import { StreamsBuilder } from '../../../src/index.js';
+import { userV1, userV2 } from '../../support/user-schemas.js';
 import { type FakeRegistry, startFakeRegistry } from '../../support/schema-registry-server.js';
 
-const userV1: AvroSchema = {
-  type: 'record',
-  name: 'User',
-  fields: [
-    { name: 'name', type: 'string' },
-    { name: 'age', type: 'int' },
-  ],
-};
-const userV2: AvroSchema = {
-  type: 'record',
-  name: 'User',
-  fields: [
-    { name: 'name', type: 'string' },
-    { name: 'age', type: 'int' },
-    { name: 'email', type: ['null', 'string'], default: null },
-  ],
-};
 const notAUser: AvroSchema = { type: 'record', name: 'User', fields: [{ name: 'name', type: 'int' }] };
 
 let registry: FakeRegistry;
