@@ -11,7 +11,7 @@ import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
 import { sumDroppedRecords, type DroppedRecordCounts } from '../runtime/dropped-records.js';
-import { allNodes, requireNodeSerdes } from '../runtime/node-context.js';
+import { requireTopologySerdes } from '../runtime/node-context.js';
 import { globalStoreNames, TaskStores } from '../runtime/task-stores.js';
 import type { Headers } from '../topology/processor.js';
 import type { Topology } from '../topology/topology.js';
@@ -99,7 +99,7 @@ export class TopologyTestDriver {
         ? consoleLogger('warn', { component: 'TopologyTestDriver' })
         : guardedLogger(config.logger);
     topology.validate();
-    requireNodeSerdes(allNodes(topology), config);
+    requireTopologySerdes(topology, config);
     topology.defaultDslStore = 'in-memory';
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const onDeserialization = resolveHandler(config.deserializationExceptionHandler, log);
