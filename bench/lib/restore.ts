@@ -45,8 +45,8 @@ export async function ensureChangelog(
   admin: Admin,
   records: number,
   log: (line: string) => void,
+  topics: ReturnType<typeof restoreTopics> = restoreTopics(records),
 ): Promise<void> {
-  const topics = restoreTopics(records);
   await createTopic(admin, topics.input);
   await createTopic(admin, topics.output);
   const existing = await admin.listTopics();

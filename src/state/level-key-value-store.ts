@@ -45,7 +45,9 @@ type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  * - range scans walk a snapshot of the index and `getSync` the flushed values they reach;
  * - `commit(offsets)` writes the unflushed data and the store's changelog offsets as one atomic
  *   batch, so what the store says it holds and what it holds never disagree (KIP-1035), and
- *   `committedOffsets()` reads them back after a restart.
+ *   `committedOffsets()` reads them back after a restart;
+ * - under exactly-once (`context.exactlyOnce`) `flush()` writes nothing: the writes wait in memory
+ *   for `commit`, after the transaction, so the disk holds committed state only (as KIP-892).
  *
  * An iterator sees the keys, and the unflushed values, as of its creation; a value that was
  * already on disk is read when the iterator reaches it, so a `flush()` completing while an
@@ -68,6 +70,7 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
   #db: LevelDb | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #committedOffsets: ChangelogOffsets = {};
+  #writesOnlyOnCommit = false;
 
   constructor(name: string) {
     this.name = name;
@@ -97,6 +100,7 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
       throw error;
     }
     this.#db = db;
+    this.#writesOnlyOnCommit = context.exactlyOnce === true;
     context.registerOffsetStore?.(this);
   }
 
@@ -110,7 +114,13 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
     return this.#write(encodeOffsets(this.#committedOffsets));
   }
 
+  get writesOnlyOnCommit(): boolean {
+    return this.#writesOnlyOnCommit;
+  }
+
   flush(): Promise<void> {
+    // Under exactly-once the writes wait in memory for the transaction (see `writesOnlyOnCommit`).
+    if (this.#writesOnlyOnCommit) return this.#flushing;
     return this.#write(undefined);
   }
 
