@@ -1,6 +1,6 @@
 /**
  * Restart after a crash under exactly-once, with a large state:
- * `node --import tsx bench/eos-crash-restart.ts [--records 1000000]`.
+ * `npm run bench:eos-crash -- [--records 1000000]`.
  *
  * 1. The restore benchmark's changelog of `records` distinct keys (produced once, then reused).
  * 2. An exactly-once count instance restores it into a fresh state directory, in a child process,
@@ -76,7 +76,7 @@ try {
     input: `${applicationId}-input`,
     output: `${applicationId}-output`,
   };
-  await ensureChangelog(client, admin, records, log, topics);
+  await ensureChangelog(client, admin, records, log, topics, true);
   const job = {
     brokers: kafka.brokers,
     applicationId,
