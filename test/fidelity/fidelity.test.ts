@@ -8,6 +8,17 @@ import type { FidelityCase } from './case.js';
 /** The fixed CI seed set; FIDELITY_CASES widens it (the full mode runs thousands). */
 const CASES = Number(process.env.FIDELITY_CASES ?? 400);
 
+/** `in0` table joined by foreign key (the value's first letter) with the `in1` table, to `out0`. */
+function fkJoin(op: 'join' | 'leftJoin'): FidelityCase['nodes'] {
+  return [
+    { id: 'a', op: 'table', topic: 'in0' },
+    { id: 'b', op: 'table', topic: 'in1' },
+    { id: 'j', op, from: 'a', other: 'b', fk: 'vFirst' },
+    { id: 't', op: 'toStream', from: 'j' },
+    { op: 'to', from: 't', topic: 'out0' },
+  ];
+}
+
 /** Regression cases for divergences found and fixed, kept whatever the generator does next. */
 const REGRESSIONS: FidelityCase[] = [
   {
@@ -164,6 +175,59 @@ const REGRESSIONS: FidelityCase[] = [
       { topic: 'in0', key: 'l', value: 'L', ts: 100 },
       { topic: 'in0', key: 'x', value: 'X', ts: 103 },
       { topic: 'in1', key: 'y', value: 'Y', ts: 111 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key left join: when the foreign key changes (or the row is deleted) the old key only
+    // forgets the row; the new key's answer is the one result (Kafka Streams sends the old key
+    // DELETE_KEY_NO_PROPAGATE, not DELETE_KEY_AND_PROPAGATE).
+    name: 'regression-fk-left-join-key-change-emits-once',
+    nodes: fkJoin('leftJoin'),
+    inputs: [
+      { topic: 'in1', key: 'b', value: 'x', ts: 1 },
+      { topic: 'in1', key: 'c', value: 'y', ts: 2 },
+      { topic: 'in0', key: 'a', value: 'b', ts: 3 },
+      { topic: 'in0', key: 'a', value: 'c', ts: 4 },
+      { topic: 'in0', key: 'a', value: 'a', ts: 5 },
+      { topic: 'in0', key: 'a', value: null, ts: 6 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key left join: a row without a foreign key ("" has no first letter) is joined with
+    // null, through the subscription topic like any other.
+    name: 'regression-fk-left-join-null-foreign-key',
+    nodes: fkJoin('leftJoin'),
+    inputs: [
+      { topic: 'in0', key: 'a', value: '', ts: 1 },
+      { topic: 'in1', key: 'b', value: 'x', ts: 2 },
+      { topic: 'in0', key: 'a', value: 'b', ts: 3 },
+      { topic: 'in0', key: 'a', value: '', ts: 4 },
+      { topic: 'in0', key: 'a', value: null, ts: 5 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key inner join: an update that keeps the foreign key answers only when the right row
+    // exists (no tombstone for a result that never was).
+    name: 'regression-fk-inner-join-unchanged-key-without-right-row',
+    nodes: fkJoin('join'),
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'b', ts: 1 },
+      { topic: 'in0', key: 'a', value: 'bc', ts: 2 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key inner join: a row whose foreign key was null subscribes once it gets one.
+    name: 'regression-fk-inner-join-key-from-null',
+    nodes: fkJoin('join'),
+    inputs: [
+      { topic: 'in0', key: 'a', value: '', ts: 1 },
+      { topic: 'in1', key: 'b', value: 'x', ts: 2 },
+      { topic: 'in0', key: 'a', value: 'b', ts: 3 },
+      { topic: 'in0', key: 'a', value: '', ts: 4 },
     ],
     outputs: ['out0'],
   },
