@@ -231,6 +231,57 @@ const REGRESSIONS: FidelityCase[] = [
     ],
     outputs: ['out0'],
   },
+  {
+    // Session store retention defaults to gap + grace (15): at stream time 343 the session
+    // [325,325] has left the store, so the record at 334 merges only with [343,343].
+    name: 'regression-session-merge-skips-expired-session',
+    nodes: [
+      { id: 's', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'reduce', from: 's', window: { kind: 'session', gap: 10, grace: 5 } },
+      { id: 't', op: 'toStream', from: 'r', windowed: true },
+      { op: 'to', from: 't', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'cca', ts: 325 },
+      { topic: 'in0', key: 'a', value: 'bbb', ts: 343 },
+      { topic: 'in0', key: 'a', value: 'a', ts: 334 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // A session already past the store's retention (gap + grace) is forwarded but not stored, so
+    // the next record of the same session starts afresh.
+    name: 'regression-session-write-past-retention',
+    nodes: [
+      { id: 's', op: 'stream', topic: 'in0' },
+      { id: 'f', op: 'flatMapValues', from: 's', fn: 'chars' },
+      { id: 'r', op: 'reduce', from: 'f', window: { kind: 'session', gap: 5, grace: 0 } },
+      { id: 't', op: 'toStream', from: 'r', windowed: true },
+      { op: 'to', from: 't', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'b', value: 'bcc', ts: 15 },
+      { topic: 'in0', key: 'c', value: 'aba', ts: 10 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Window store retention defaults to size + grace: with no grace, the record that closes
+    // [10,20) also writes [20,30), which expires [10,20) before emit-on-close fetches it.
+    name: 'regression-window-close-after-retention',
+    nodes: [
+      { id: 's', op: 'stream', topic: 'in0' },
+      { id: 'c', op: 'count', from: 's', window: { kind: 'tumbling', size: 10, grace: 0 }, emit: 'close' },
+      { id: 't', op: 'toStream', from: 'c', windowed: true },
+      { op: 'to', from: 't', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'b', ts: 11 },
+      { topic: 'in0', key: 'b', value: 'cb', ts: 21 },
+      { topic: 'in0', key: 'b', value: 'c', ts: 35 },
+    ],
+    outputs: ['out0'],
+  },
 ];
 
 describe('fidelity: Tributary against Kafka Streams TopologyTestDriver', () => {
