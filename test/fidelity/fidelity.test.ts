@@ -282,6 +282,46 @@ const REGRESSIONS: FidelityCase[] = [
     ],
     outputs: ['out0'],
   },
+  {
+    // Stream–stream outer join: a scan that finds the outer store empty leaves no time bound, so
+    // the right record parked at 62 (closing at 72) sets it, and the left record at 74 does not
+    // scan yet (62 + after 20 >= 74).
+    name: 'regression-stream-outer-join-empty-scan-resets-bound',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'f', op: 'filter', from: 'l', fn: 'vHas:b' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'j', op: 'outerJoin', from: 'f', other: 'r', window: { before: 10, after: 20, grace: 0 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'bb', ts: 0 },
+      { topic: 'in1', key: 'a', value: 'cac', ts: 0 },
+      { topic: 'in1', key: 'a', value: 'aaa', ts: 62 },
+      { topic: 'in0', key: 'a', value: 'ba', ts: 74 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Stream–stream outer join: the record that ends a scan (both sides open) becomes its time
+    // bound too, so the next record does not scan again too early.
+    name: 'regression-stream-outer-join-scan-bound-is-last-record-seen',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'm', op: 'mapValues', from: 'r', fn: 'suffix:z' },
+      { id: 'j', op: 'outerJoin', from: 'l', other: 'm', window: { before: 0, after: 10, grace: 20 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'a', ts: 119 },
+      { topic: 'in1', key: 'b', value: 'ac', ts: 128 },
+      { topic: 'in0', key: 'a', value: 'aab', ts: 144 },
+      { topic: 'in1', key: 'c', value: 'bc', ts: 148 },
+      { topic: 'in0', key: 'c', value: 'cba', ts: 159 },
+    ],
+    outputs: ['out0'],
+  },
 ];
 
 describe('fidelity: Tributary against Kafka Streams TopologyTestDriver', () => {
