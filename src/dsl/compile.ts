@@ -57,7 +57,7 @@ const compilers: { [K in GraphNode['kind']]: Compiler<Extract<GraphNode, { kind:
     const topic = node.topicName ?? `${node.baseName}-repartition`;
     const wireValue = node.changeValues ? changeSerde(value!) : value;
     topology.addInternalTopic(topic, node.numberOfPartitions);
-    topology.addProcessor(node.filterName, kstreamRepartitionFilter(), node.parent);
+    topology.addProcessor(node.filterName, kstreamRepartitionFilter(node.keepNullKeys === true), node.parent);
     topology.addSink(
       node.sinkName,
       topic,
