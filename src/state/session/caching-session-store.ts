@@ -7,7 +7,7 @@ import { EmptyIterator } from '../internal/key-value-iterators.js';
 import { SortedCursor } from '../internal/sorted-string-map.js';
 import type { KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
 import { readTimeChars, TIME_CHARS, timeChars } from '../window/window-key-schema.js';
-import { sessionStoreKey } from './in-memory-session-store.js';
+import { sessionStoreKey } from './session-key-schema.js';
 import type { SessionBytes } from './session-store.js';
 import { WrappedSessionBytesStore } from './wrapped-session-bytes-store.js';
 
