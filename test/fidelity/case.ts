@@ -43,6 +43,13 @@ export type OpNode =
       /** Foreign-key table joins (value → key) and global-table joins ((key, value) → key). */
       fk?: string;
     }
+  /** Branches `<id>.0`, `<id>.1`, … (one per predicate) and `<id>.d` with `withDefault`. */
+  | { id: string; op: 'split'; from: string; predicates: string[]; withDefault: boolean }
+  | { id: string; op: 'peek'; from: string }
+  /** A fixed-key processor (`fn`: `twiceIfA`). */
+  | { id: string; op: 'processValues'; from: string; fn: string }
+  /** Buffers the latest value per key and forwards the buffer every `interval` ms of that time. */
+  | { id: string; op: 'punctuate'; from: string; type: 'streamTime' | 'wallClock'; interval: number }
   | { op: 'to'; from: string; topic: string };
 
 export interface InputRecord {
@@ -50,6 +57,8 @@ export interface InputRecord {
   key: string | null;
   value: string | null;
   ts: number;
+  /** Wall-clock milliseconds to advance the driver by before piping this record. */
+  advanceWallClock?: number;
 }
 
 export interface FidelityCase {

@@ -4,7 +4,7 @@
  * to its smallest disagreeing input. Exit code 1 when any case disagrees.
  */
 import { parseArgs } from 'node:util';
-import { FAMILIES, generateCase, type Family } from './generator.js';
+import { ALL_FAMILIES, FAMILIES, generateCase, type Family } from './generator.js';
 import { describeDivergence, diverging, shrink } from './harness.js';
 import { ensureOracleJar } from './oracle.js';
 
@@ -23,7 +23,7 @@ const count = Number(values.cases);
 const seed = Number(values.seed);
 const families = (values.family?.split(',') ?? FAMILIES) as Family[];
 for (const f of families)
-  if (!FAMILIES.includes(f)) throw new Error(`unknown family ${f}; known: ${FAMILIES.join(', ')}`);
+  if (!ALL_FAMILIES.includes(f)) throw new Error(`unknown family ${f}; known: ${ALL_FAMILIES.join(', ')}`);
 
 ensureOracleJar((line) => console.error(line));
 const seeds =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateCase } from './generator.js';
+import { PROCESSING_FAMILIES, generateCase } from './generator.js';
 import { describeDivergence, diverging } from './harness.js';
 import { KNOWN_DIVERGENCES } from './known-divergences.js';
 import { ensureOracleJar } from './oracle.js';
@@ -7,6 +7,8 @@ import type { FidelityCase } from './case.js';
 
 /** The fixed CI seed set; FIDELITY_CASES widens it (the full mode runs thousands). */
 const CASES = Number(process.env.FIDELITY_CASES ?? 400);
+/** Seeds of the processing family (split, peek, processValues, punctuation), drawn apart. */
+const PROCESSING_CASES = Math.ceil(CASES / 4);
 
 /** `in0` table joined by foreign key (the value's first letter) with the `in1` table, to `out0`. */
 function fkJoin(op: 'join' | 'leftJoin'): FidelityCase['nodes'] {
@@ -347,4 +349,11 @@ describe('fidelity: Tributary against Kafka Streams TopologyTestDriver', () => {
       [],
     );
   }, 600_000);
+
+  it(`agrees on the processing seed set (1..${PROCESSING_CASES}): branches, peek, processValues, stream-time and wall-clock punctuation`, () => {
+    const cases = Array.from({ length: PROCESSING_CASES }, (_, i) =>
+      generateCase(i + 1, PROCESSING_FAMILIES),
+    );
+    expect(diverging(cases).map(describeDivergence)).toEqual([]);
+  }, 300_000);
 });

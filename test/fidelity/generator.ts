@@ -42,7 +42,13 @@ export const FAMILIES = [
   'tableTableJoin',
   'foreignKeyJoin',
 ] as const;
-export type Family = (typeof FAMILIES)[number];
+/**
+ * Families drawn only when asked for (`generateCase(seed, PROCESSING_FAMILIES)`), so adding them
+ * left every seed of the families above generating the case it always did.
+ */
+export const PROCESSING_FAMILIES = ['processing'] as const;
+export const ALL_FAMILIES = [...FAMILIES, ...PROCESSING_FAMILIES] as const;
+export type Family = (typeof ALL_FAMILIES)[number];
 
 const STREAM_PREDICATES = ['vHas:a', 'vHas:b', 'kIs:a', 'vNull'];
 const VALUE_MAPPERS = ['upper', 'suffix:z', 'withKey'];
@@ -208,12 +214,48 @@ function topologyFor(family: Family, w: CaseWriter): void {
       );
       return;
     }
+    case 'processing':
+      processingTopology(w);
+      return;
     case 'foreignKeyJoin': {
       const a = w.tableChain(w.source('table'));
       const b = w.source('table');
       w.sink(
         w.add({ id: w.id(), op: r.pick(['join', 'leftJoin'] as const), from: a, other: b, fk: 'vFirst' }),
       );
+      return;
+    }
+  }
+}
+
+/** Branches, peek, a fixed-key processor and punctuation, each maybe followed by a count. */
+function processingTopology(w: CaseWriter): void {
+  const r = w.r;
+  const s = w.statelessChain(w.source('stream'), 1, false);
+  switch (r.pick(['split', 'peek', 'processValues', 'punctuate'] as const)) {
+    case 'split': {
+      const id = w.id();
+      const predicates = Array.from({ length: r.int(1, 2) }, () => r.pick(STREAM_PREDICATES));
+      const withDefault = r.chance(0.7);
+      w.add({ id, op: 'split', from: s, predicates, withDefault });
+      const branches = [...predicates.map((_, i) => `${id}.${i}`), ...(withDefault ? [`${id}.d`] : [])];
+      for (const branch of branches) w.sink(w.statelessChain(branch, 1, false), false, false);
+      return;
+    }
+    case 'peek':
+      w.sink(w.add({ id: w.id(), op: 'peek', from: s }), false, false);
+      return;
+    case 'processValues': {
+      const p = w.add({ id: w.id(), op: 'processValues', from: s, fn: 'twiceIfA' });
+      // A fixed-key processor keeps the key, so a count after it needs no repartition.
+      if (r.chance(0.4)) w.sink(w.add({ id: w.id(), op: 'count', from: p }));
+      else w.sink(p, false, false);
+      return;
+    }
+    case 'punctuate': {
+      const type = r.pick(['streamTime', 'wallClock'] as const);
+      const interval = r.pick([5, 10, 20]);
+      w.sink(w.add({ id: w.id(), op: 'punctuate', from: s, type, interval }), false, false);
       return;
     }
   }
@@ -246,5 +288,9 @@ export function generateCase(seed: number, families: readonly Family[] = FAMILIE
   const family = w.r.pick(families);
   topologyFor(family, w);
   const outputs = w.nodes.flatMap((n) => (n.op === 'to' ? [n.topic] : []));
-  return { name: `${family}-${seed}`, nodes: w.nodes, inputs: inputsFor(w), outputs };
+  const inputs = inputsFor(w);
+  // Only the processing family moves the wall clock: draws for it would change every other seed.
+  if (family === 'processing')
+    for (const input of inputs) if (w.r.chance(0.3)) input.advanceWallClock = w.r.pick([1, 5, 10, 25]);
+  return { name: `${family}-${seed}`, nodes: w.nodes, inputs, outputs };
 }

@@ -17,6 +17,7 @@ import type { GlobalKTable, KStream, KTable, Topology, Windowed } from '../../sr
 import { TopologyTestDriver } from '../../src/testing/index.js';
 import type { CaseResult, FidelityCase, OpNode, OutputRecord, WindowSpec } from './case.js';
 import * as fns from './fns.js';
+import * as processing from './runner-processing.js';
 
 type Str = string | null;
 type Built = KStream<any, any> | KTable<any, any> | GlobalKTable<any, any>;
@@ -70,6 +71,10 @@ class CaseBuilder {
   }
 
   add(n: OpNode): void {
+    if (n.op === 'split') {
+      for (const [id, branch] of processing.split(n, this.stream(n.from))) this.nodes.set(id, branch);
+      return;
+    }
     const built = this.build(n);
     if ('id' in n && built !== undefined) this.nodes.set(n.id, built);
   }
@@ -130,6 +135,14 @@ class CaseBuilder {
       case 'leftJoin':
       case 'outerJoin':
         return this.join(n);
+      case 'split':
+        return undefined;
+      case 'peek':
+        return this.stream(n.from).peek(() => {});
+      case 'processValues':
+        return processing.processValues(n, this.stream(n.from));
+      case 'punctuate':
+        return processing.punctuate(n, this.stream(n.from), this.builder);
       case 'to':
         this.stream(n.from).to(n.topic, { key: Serdes.string(), value: Serdes.string() } as any);
         return undefined;
@@ -236,6 +249,7 @@ export function runCase(c: FidelityCase): CaseResult {
         topic = d.createInputTopic<Str, Str>(input.topic, Serdes.string() as any, Serdes.string() as any);
         inputs.set(input.topic, topic);
       }
+      if (input.advanceWallClock !== undefined) d.advanceWallClockTime(input.advanceWallClock);
       topic.pipeInput(input.key, input.value, input.ts);
       for (const { topic: name, reader } of outputs) {
         for (const r of reader.readRecordsToList()) {

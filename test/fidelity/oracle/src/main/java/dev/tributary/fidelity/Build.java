@@ -95,6 +95,14 @@ final class Build {
           case "suppress" -> suppress(n, from);
           case "count", "reduce", "aggregate" -> aggregate(n, op, from);
           case "join", "leftJoin", "outerJoin" -> join(n, op, from);
+          case "split" -> {
+            for (Map.Entry<String, KStream<String, String>> e : Processing.split(n, stream(from)).entrySet())
+              nodes.put(id + "." + e.getKey().substring(id.length() + 1), e.getValue());
+            yield null;
+          }
+          case "peek" -> Processing.peek(stream(from));
+          case "processValues" -> Processing.processValues(n, stream(from));
+          case "punctuate" -> Processing.punctuate(n, stream(from), builder);
           case "to" -> {
             stream(from).to(text(n, "topic"));
             yield null;

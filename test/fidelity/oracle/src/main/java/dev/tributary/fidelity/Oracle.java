@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +56,8 @@ public final class Oracle {
           StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
           BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
     }
-    try (TopologyTestDriver driver = new TopologyTestDriver(Build.topology(c), props)) {
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(Build.topology(c), props, Instant.ofEpochMilli(0))) {
       Map<String, TestInputTopic<String, String>> inputs = new HashMap<>();
       Map<String, TestOutputTopic<String, String>> outputs = new LinkedHashMap<>();
       for (JsonNode topic : c.get("outputs")) {
@@ -66,6 +69,8 @@ public final class Oracle {
         String topic = in.get("topic").asText();
         TestInputTopic<String, String> input = inputs.computeIfAbsent(topic,
             t -> driver.createInputTopic(t, new StringSerializer(), new StringSerializer()));
+        JsonNode advance = in.get("advanceWallClock");
+        if (advance != null && !advance.isNull()) driver.advanceWallClockTime(Duration.ofMillis(advance.asLong()));
         input.pipeInput(textOrNull(in, "key"), textOrNull(in, "value"), in.get("ts").asLong());
         for (Map.Entry<String, TestOutputTopic<String, String>> out : outputs.entrySet()) {
           for (TestRecord<String, String> r : out.getValue().readRecordsToList()) {
