@@ -24,6 +24,23 @@ function fkJoin(op: 'join' | 'leftJoin'): FidelityCase['nodes'] {
 /** Regression cases for divergences found and fixed, kept whatever the generator does next. */
 const REGRESSIONS: FidelityCase[] = [
   {
+    // A null-value record still advances a join store's time: the left record at 138 has expired
+    // (153 - 5 - 5 - 0 grace) when the right one at 134 arrives, so nothing joins.
+    name: 'regression-stream-stream-null-value-advances-store-time',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'j', op: 'leftJoin', from: 'l', other: 'r', window: { before: 5, after: 5, grace: 0 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'b', value: null, ts: 153 },
+      { topic: 'in0', key: 'b', value: 'cb', ts: 138 },
+      { topic: 'in1', key: 'b', value: 'ca', ts: 134 },
+    ],
+    outputs: ['out0'],
+  },
+  {
     // A filter over an aggregation drops tombstones that delete nothing, and a stream aggregate's
     // first update carries the initializer's value as its old value (so this one is forwarded).
     name: 'regression-aggregate-filterNot-first-update',

@@ -78,10 +78,7 @@ export abstract class SegmentedBytesStore {
    * expiring what fell out of retention. Returns false if the entry is itself already expired.
    */
   write(storeKey: string, time: number, value: Buffer | null): boolean {
-    if (time > this.#observedStreamTime) {
-      this.#observedStreamTime = time;
-      this.byTime.expireUpTo(time - this.retentionPeriodMs, (expired) => this.expireEntry(expired));
-    }
+    this.observe(time);
     if (time < this.minLiveTime()) return false;
     if (value === null) {
       if (this.deleteEntry(storeKey)) this.byTime.remove(time, storeKey);
@@ -89,6 +86,13 @@ export abstract class SegmentedBytesStore {
       this.byTime.add(time, storeKey);
     }
     return true;
+  }
+
+  /** Advances the observed stream time to `time`, if later, expiring what fell out of retention. */
+  observe(time: number): void {
+    if (time <= this.#observedStreamTime) return;
+    this.#observedStreamTime = time;
+    this.byTime.expireUpTo(time - this.retentionPeriodMs, (expired) => this.expireEntry(expired));
   }
 
   /** Store keys whose time is in `[from, to]`, by time then key. */

@@ -43,7 +43,12 @@ export abstract class SegmentedWindowStore extends SegmentedStore implements Win
 
   put(key: Buffer, value: Buffer | null, windowStart: number): number {
     this.segments.requireOpen();
-    if (this.retainDuplicates && value === null) return -1;
+    if (this.retainDuplicates && value === null) {
+      // Nothing to delete among duplicates, but the record's time still moves the store on and
+      // expires older windows, as in Kafka Streams.
+      this.segments.observe(windowStart);
+      return -1;
+    }
     const seq = this.retainDuplicates ? (this.#seq = (this.#seq + 1) % (MAX_SEQ + 1)) : 0;
     const written = this.segments.write(windowStoreKey(keyString(key), windowStart, seq), windowStart, value);
     return written ? seq : -1;
