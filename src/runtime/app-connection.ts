@@ -11,6 +11,7 @@ import { RepartitionPurger } from './repartition-purger.js';
 import { taskHost } from './stream-thread.js';
 import type { SharedThreadOptions } from './stream-threads.js';
 import { planTopics, type TopicPlan } from './topic-plan.js';
+import { checkDeadLetterTopic } from './dead-letter-queue.js';
 
 let sharedEmbedded: EmbeddedKafka | undefined;
 
@@ -77,6 +78,7 @@ export class AppConnection {
     const admin = await this.client.admin();
     this.admin = admin;
     const plan = await planTopics(this.topology, c.applicationId, admin, c.replicationFactor);
+    await checkDeadLetterTopic(c.deadLetterQueueTopic, admin, plan.sourceTopics);
     this.plan = plan;
     this.purger = new RepartitionPurger(
       plan.repartitionTopics,

@@ -33,6 +33,8 @@ export type ExceptionHandler =
 export function resolveHandler(
   handler: ExceptionHandler | undefined,
   log: (message: string, error: unknown) => void,
+  /** The option the handler was given as, for the error about a bad answer. */
+  option = 'An exception handler',
 ): (error: StreamsError, record: FailedRecord) => HandlerResponse {
   if (handler === undefined || handler === 'logAndFail') {
     return (error) => {
@@ -51,8 +53,31 @@ export function resolveHandler(
     if (response === 'fail' || response === 'continue') return response;
     // A typo ('skip') must not decide a record's fate: it is a configuration error.
     throw new ConfigError(
-      `An exception handler returned ${typeof response === 'string' ? `'${response}'` : String(response)}: it must return 'fail' or 'continue' (synchronously, not a promise).`,
+      `${option} returned ${typeof response === 'string' ? `'${response}'` : String(response)}: it must return 'fail' or 'continue' (synchronously, not a promise).`,
       { cause: error },
     );
+  };
+}
+
+/** @internal The three handler options of a config, resolved, each named in its errors. */
+export function resolveHandlers(
+  config: {
+    readonly deserializationExceptionHandler?: ExceptionHandler | undefined;
+    readonly processingExceptionHandler?: ExceptionHandler | undefined;
+    readonly productionExceptionHandler?: ExceptionHandler | undefined;
+  },
+  log: (message: string, error: unknown) => void,
+): Record<
+  'onDeserializationError' | 'onProcessingError' | 'onProductionError',
+  (error: StreamsError, record: FailedRecord) => HandlerResponse
+> {
+  return {
+    onDeserializationError: resolveHandler(
+      config.deserializationExceptionHandler,
+      log,
+      'deserializationExceptionHandler',
+    ),
+    onProcessingError: resolveHandler(config.processingExceptionHandler, log, 'processingExceptionHandler'),
+    onProductionError: resolveHandler(config.productionExceptionHandler, log, 'productionExceptionHandler'),
   };
 }
