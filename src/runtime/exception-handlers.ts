@@ -59,18 +59,25 @@ export function resolveHandler(
   };
 }
 
-/** @internal The three handler options of a config, resolved, each named in its errors. */
+/**
+ * @internal The handler options of a config, resolved (each named in its errors), with the
+ * dead-letter topic; `handlesSendFailures`: whether a record the broker rejects is worth isolating
+ * and handing to the production handler (a handler that always fails, with no dead-letter topic to
+ * write, would only fail the task as it does anyway).
+ */
 export function resolveHandlers(
   config: {
     readonly deserializationExceptionHandler?: ExceptionHandler | undefined;
     readonly processingExceptionHandler?: ExceptionHandler | undefined;
     readonly productionExceptionHandler?: ExceptionHandler | undefined;
+    readonly deadLetterQueueTopic?: string | undefined;
   },
   log: (message: string, error: unknown) => void,
 ): Record<
   'onDeserializationError' | 'onProcessingError' | 'onProductionError',
   (error: StreamsError, record: FailedRecord) => HandlerResponse
-> {
+> & { readonly deadLetterQueueTopic: string | undefined; readonly handlesSendFailures: boolean } {
+  const production = config.productionExceptionHandler;
   return {
     onDeserializationError: resolveHandler(
       config.deserializationExceptionHandler,
@@ -78,6 +85,9 @@ export function resolveHandlers(
       'deserializationExceptionHandler',
     ),
     onProcessingError: resolveHandler(config.processingExceptionHandler, log, 'processingExceptionHandler'),
-    onProductionError: resolveHandler(config.productionExceptionHandler, log, 'productionExceptionHandler'),
+    onProductionError: resolveHandler(production, log, 'productionExceptionHandler'),
+    deadLetterQueueTopic: config.deadLetterQueueTopic,
+    handlesSendFailures:
+      config.deadLetterQueueTopic !== undefined || (production !== undefined && production !== 'logAndFail'),
   };
 }

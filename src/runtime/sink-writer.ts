@@ -75,6 +75,7 @@ export class SinkWriter {
       value,
       timestamp: record.timestamp,
       headers: record.headers,
+      origin: this.collector.tracksOrigins === true ? input.currentFailedRecord() : undefined,
     });
   }
 

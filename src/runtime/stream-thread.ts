@@ -37,7 +37,6 @@ export function taskHost(
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,
     logger,
-    deadLetterQueueTopic: config.deadLetterQueueTopic,
     wallClockMs: () => Date.now(),
     ...resolveHandlers(config, log),
     globalStore: links.globalStore,

@@ -13,6 +13,8 @@ export interface TaskHost {
   readonly logger: Logger;
   /** The `deadLetterQueueTopic` option: where records a handler skipped or failed on also go. */
   readonly deadLetterQueueTopic?: string | undefined;
+  /** At-least-once: records the broker rejects go to the production handler (see `resolveHandlers`). */
+  readonly handlesSendFailures?: boolean;
   wallClockMs(): number;
   onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
   onProcessingError(error: StreamsError, record: FailedRecord): HandlerResponse;

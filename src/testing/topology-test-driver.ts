@@ -2,12 +2,7 @@ import { ConfigError, StateStoreError, StreamsError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyValueStore, StateStore } from '../state/store.js';
 import { plainValueView } from './plain-value-view.js';
-import {
-  resolveHandler,
-  type ExceptionHandler,
-  type FailedRecord,
-  type HandlerResponse,
-} from '../runtime/exception-handlers.js';
+import { resolveHandlers, type ExceptionHandler, type FailedRecord } from '../runtime/exception-handlers.js';
 import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
 import { checkDeadLetterQueueTopic } from '../runtime/config.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
@@ -110,13 +105,7 @@ export class TopologyTestDriver {
     checkDeadLetterQueueTopic(config.deadLetterQueueTopic);
     topology.defaultDslStore = 'in-memory';
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
-    const onDeserialization = resolveHandler(
-      config.deserializationExceptionHandler,
-      log,
-      'deserializationExceptionHandler',
-    );
-    const onProcessing = resolveHandler(config.processingExceptionHandler, log, 'processingExceptionHandler');
-    const onProduction = resolveHandler(config.productionExceptionHandler, log, 'productionExceptionHandler');
+    const handlers = resolveHandlers(config, log);
 
     const collector: RecordCollector = {
       send: (record) => this.collect(record),
@@ -127,11 +116,8 @@ export class TopologyTestDriver {
       defaultKeySerde: config.defaultKeySerde,
       defaultValueSerde: config.defaultValueSerde,
       logger: this.logger,
-      deadLetterQueueTopic: config.deadLetterQueueTopic,
       wallClockMs: () => this.wallClock,
-      onDeserializationError: (e, r) => onDeserialization(e, r) as HandlerResponse,
-      onProcessingError: (e, r) => onProcessing(e, r) as HandlerResponse,
-      onProductionError: (e, r) => onProduction(e, r) as HandlerResponse,
+      ...handlers,
       globalStore: (name) => this.globalStores.get(name),
       requestCommit: () => {},
     };

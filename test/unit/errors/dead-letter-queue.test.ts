@@ -21,12 +21,13 @@ const DLQ = 'app-dlq';
 
 /** A string serde that cannot read or write `poison`. */
 const picky: Serde<string> = {
+  ...Serdes.string(),
   serialize: (value, topic) => {
     if (value === 'poison') throw new Error('cannot write poison');
     return Serdes.string().serialize(value, topic);
   },
   deserialize: (bytes, topic) => {
-    if (bytes.toString() === 'poison') throw new SyntaxError('cannot read poison');
+    if (bytes?.toString() === 'poison') throw new SyntaxError('cannot read poison');
     return Serdes.string().deserialize(bytes, topic);
   },
 };
@@ -226,7 +227,7 @@ describe('handlers: bad answers, timestamp extractors and store serdes', () => {
         let store: { put(k: string, v: string): void } | undefined;
         return {
           init: (ctx) => {
-            store = ctx.getStateStore('kv');
+            store = ctx.getStateStore('kv') as unknown as typeof store;
           },
           process: (r) => store!.put(r.key, r.value),
         };
