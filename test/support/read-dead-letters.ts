@@ -9,7 +9,7 @@ export interface DeadLetter {
 
 /**
  * Every record of `topic` (all partitions) up to its current end, read `read_committed` (records
- * of aborted transactions left out), with headers decoded as UTF-8.
+ * of aborted transactions left out) unless told otherwise, with headers decoded as UTF-8.
  *
  * @example
  * ```ts
@@ -17,7 +17,11 @@ export interface DeadLetter {
  * dead.headers['__streams.errors.exception']; // 'Error'
  * ```
  */
-export async function readDeadLetters(kafka: KafkaClient, topic: string): Promise<DeadLetter[]> {
+export async function readDeadLetters(
+  kafka: KafkaClient,
+  topic: string,
+  isolation: 'read_committed' | 'read_uncommitted' = 'read_committed',
+): Promise<DeadLetter[]> {
   const admin = await kafka.admin();
   let ends;
   try {
@@ -33,7 +37,7 @@ export async function readDeadLetters(kafka: KafkaClient, topic: string): Promis
   if (ranges.length === 0) return out;
   const reader = kafka.partitionReader({
     groupIdPrefix: 'verify-dlq',
-    isolation: 'read_committed',
+    isolation,
     partitions: ranges.map((e) => ({
       topic,
       partition: e.partition,
