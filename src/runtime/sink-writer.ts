@@ -75,7 +75,10 @@ export class SinkWriter {
       value,
       timestamp: record.timestamp,
       headers: record.headers,
-      origin: this.collector.tracksOrigins === true ? input.currentFailedRecord() : undefined,
+      origin:
+        this.collector.tracksOrigins === true && input.topic !== undefined
+          ? input.currentFailedRecord()
+          : undefined,
     });
   }
 

@@ -468,10 +468,11 @@ export class StreamTask implements SinkInput {
       topic: this.currentTopic ?? '',
       partition: this.partition,
       offset: this.currentOffset,
-      key: this.currentKeyBytes,
-      value: this.currentValueBytes,
+      // Inside a punctuator there is no input record: the bytes are the last record's.
+      key: this.currentTopic === undefined ? null : this.currentKeyBytes,
+      value: this.currentTopic === undefined ? null : this.currentValueBytes,
       timestamp: this.currentTimestamp,
-      headers: this.currentHeaders,
+      headers: this.currentTopic === undefined ? undefined : this.currentHeaders,
     };
   }
 

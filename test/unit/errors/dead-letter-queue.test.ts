@@ -143,6 +143,35 @@ describe('deadLetterQueueTopic in the TopologyTestDriver', () => {
   });
 });
 
+it('an unserializable output of a punctuator is dead-lettered without input bytes or input headers', () => {
+  const b = new StreamsBuilder();
+  b.stream('in', { key: Serdes.string(), value: Serdes.string() })
+    .process(
+      () => ({
+        init: (ctx) => {
+          ctx.schedule(10, 'stream-time', (ts) =>
+            ctx.forward({ key: 'tick', value: 'poison', timestamp: ts }),
+          );
+        },
+        process: () => undefined,
+      }),
+      { name: 'ticker' },
+    )
+    .to('out', { key: Serdes.string(), value: picky });
+  driver = driverFor(b.build(), { deadLetterQueueTopic: DLQ, productionExceptionHandler: 'logAndContinue' });
+  driver
+    .createInputTopic('in', Serdes.string(), Serdes.string())
+    .pipeRecord({ key: 'k', value: 'v', timestamp: 10, headers: { trace: 'input' } });
+  const [dead, ...rest] = driver.createOutputTopic(DLQ, Serdes.buffer(), Serdes.buffer()).readRecordsToList();
+  expect(rest).toEqual([]);
+  expect([dead!.key, dead!.value]).toEqual([null, null]);
+  expect(Object.keys(dead!.headers ?? {}).sort()).toEqual([
+    '__streams.errors.exception',
+    '__streams.errors.message',
+    '__streams.errors.stacktrace',
+  ]);
+});
+
 describe('handlers: bad answers, timestamp extractors and store serdes', () => {
   it('an unknown answer is a ConfigError naming the handler option', () => {
     driver = driverFor(topology(), {
