@@ -198,6 +198,19 @@ describe('productionExceptionHandler for records the broker rejects (at-least-on
     expect(instance.state).toBe('RUNNING');
   });
 
+  it('logAndFail with a DLQ: the rejected record is dead-lettered, then the app fails', async () => {
+    await cluster();
+    const instance = await app({}, rejecting(kafka));
+    const states: StreamsState[] = [];
+    instance.state$.subscribe((s) => states.push(s));
+    await instance.start();
+    await produce(['a', 'reject']);
+    await waitUntil(() => states.includes('ERROR'), 'the app to fail');
+    await waitUntil(async () => (await readDeadLetters(kafka, 'dlq')).length > 0, 'the dead letter');
+    const dead = await readDeadLetters(kafka, 'dlq');
+    expect(dead.map((d) => [d.value, d.headers['__streams.errors.offset']])).toEqual([['reject', '1']]);
+  });
+
   it("a function handler gets the input record and the broker's error; 'fail' fails the app", async () => {
     await cluster(['in', 'out']);
     const seen: string[] = [];
