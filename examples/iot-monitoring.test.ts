@@ -62,10 +62,12 @@ describe('IoT monitoring on the TopologyTestDriver', () => {
     readings.pipeInput('d1', reading('d1', 20, 75)); // stream time 75 s: [0, 60 s) closes at 70 s
     readings.pipeInput('d1', reading('d1', 500, 1)); // only window [0, 60 s), closed → dropped
     expect(alerts.isEmpty()).toBe(true);
-    expect(driver.getWindowStore<string, TemperatureSum>(TEMPERATURE_STORE).fetch('d1', 0)).toEqual({
-      sum: 20,
-      count: 1,
-    });
+    const store = driver.getWindowStore<string, TemperatureSum>(TEMPERATURE_STORE);
+    expect(store.metrics().droppedRecords).toBe(1);
+    // The window store keeps size + grace (70 s), as Kafka Streams' in-memory store: at 75 s the
+    // windows from 20 s on are live and [0, 60 s) has been dropped.
+    expect(store.fetch('d1', 0)).toBeUndefined();
+    expect(store.fetch('d1', 20_000)).toEqual({ sum: 20, count: 1 });
     driver.close();
   });
 });

@@ -45,14 +45,16 @@ export async function ensureChangelog(
   admin: Admin,
   records: number,
   log: (line: string) => void,
+  topics: ReturnType<typeof restoreTopics> = restoreTopics(records),
+  /** Reuse a changelog that grew past `records` (a run that also wrote to it). */
+  reuseLarger = false,
 ): Promise<void> {
-  const topics = restoreTopics(records);
   await createTopic(admin, topics.input);
   await createTopic(admin, topics.output);
   const existing = await admin.listTopics();
   if (existing.includes(topics.changelog)) {
     const held = await topicEnd(admin, topics.changelog);
-    if (held === records) {
+    if (held === records || (reuseLarger && held > records)) {
       log(`Reusing changelog ${topics.changelog} (${records.toLocaleString('en-US')} records).`);
       return;
     }

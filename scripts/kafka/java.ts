@@ -6,6 +6,12 @@ import { promisify } from 'node:util';
 import { resolveKafkaJars } from './maven.js';
 import { runDir } from './paths.js';
 import { freePorts } from './ports.js';
+import {
+  createClusterSecurity,
+  scramFormatArgs,
+  secureListenerSettings,
+  type SecurePorts,
+} from './security.js';
 import { KAFKA_HOST, brokerSettings } from './settings.js';
 import type { ClusterState } from './state.js';
 
@@ -35,31 +41,52 @@ interface NodeLayout {
   dir: string;
   brokerPort: number;
   controllerPort: number;
+  secure?: SecurePorts;
 }
 
 /**
  * Starts `nodes` combined broker+controller JVMs on 127.0.0.1 (a KRaft quorum of all of
  * them), detached so they outlive this process. Returns the state before the brokers are
- * ready; the caller waits for readiness.
+ * ready; the caller waits for readiness. With `secure`, each node also listens with SASL_SSL
+ * (SCRAM) and SSL, and the state carries their addresses, the certificate and the credentials.
  */
-export async function startJavaCluster(nodes: number, log: (line: string) => void): Promise<ClusterState> {
+export async function startJavaCluster(
+  nodes: number,
+  log: (line: string) => void,
+  secure = false,
+): Promise<ClusterState> {
   const libDir = await resolveKafkaJars(log);
   const dataDir = join(runDir(), `data-${nodes}node-${Date.now()}`);
-  const ports = await freePorts(KAFKA_HOST, nodes * 2);
+  const perNode = secure ? 4 : 2;
+  const ports = await freePorts(KAFKA_HOST, nodes * perNode);
   const layout: NodeLayout[] = Array.from({ length: nodes }, (_, index) => ({
     id: index + 1,
     dir: join(dataDir, `node-${index + 1}`),
-    brokerPort: ports[index * 2]!,
-    controllerPort: ports[index * 2 + 1]!,
+    brokerPort: ports[index * perNode]!,
+    controllerPort: ports[index * perNode + 1]!,
+    ...(secure
+      ? { secure: { saslSslPort: ports[index * perNode + 2]!, sslPort: ports[index * perNode + 3]! } }
+      : {}),
   }));
   const voters = layout.map((node) => `${node.id}@${KAFKA_HOST}:${node.controllerPort}`).join(',');
   const clusterId = randomBytes(16).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  const security = secure
+    ? await createClusterSecurity(
+        dataDir,
+        layout.map((n) => n.secure!),
+      )
+    : undefined;
 
   for (const node of layout) {
     mkdirSync(node.dir, { recursive: true });
-    writeFileSync(join(node.dir, 'server.properties'), serverProperties(node, voters, nodes));
+    const listeners =
+      security === undefined
+        ? {}
+        : secureListenerSettings(node.brokerPort, node.controllerPort, node.secure!, security);
+    writeFileSync(join(node.dir, 'server.properties'), serverProperties(node, voters, nodes, listeners));
     writeFileSync(join(node.dir, 'log4j2.properties'), log4jProperties(join(node.dir, 'kafka.log')));
-    await formatStorage(libDir, node.dir, clusterId);
+    await formatStorage(libDir, node.dir, clusterId, security === undefined ? [] : scramFormatArgs(security));
   }
   log(`Starting ${nodes} Kafka node(s) from ${libDir} with data in ${dataDir} ...`);
   const pids = layout.map((node) => startNode(libDir, node.dir, dataDir));
@@ -73,10 +100,26 @@ export async function startJavaCluster(nodes: number, log: (line: string) => voi
     kept: false,
     leases: [],
     startedAt: new Date().toISOString(),
+    ...(security === undefined
+      ? {}
+      : {
+          security: {
+            saslSslBrokers: security.saslSslBrokers,
+            sslBrokers: security.sslBrokers,
+            caPem: security.caPem,
+            username: security.username,
+            password: security.password,
+          },
+        }),
   };
 }
 
-function serverProperties(node: NodeLayout, voters: string, nodes: number): string {
+function serverProperties(
+  node: NodeLayout,
+  voters: string,
+  nodes: number,
+  overrides: Record<string, string>,
+): string {
   const settings: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': String(node.id),
@@ -88,6 +131,7 @@ function serverProperties(node: NodeLayout, voters: string, nodes: number): stri
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'log.dirs': join(node.dir, 'logs'),
     ...brokerSettings(nodes),
+    ...overrides,
   };
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
@@ -110,7 +154,12 @@ function log4jProperties(logFile: string): string {
   ].join('\n');
 }
 
-async function formatStorage(libDir: string, nodeDir: string, clusterId: string): Promise<void> {
+async function formatStorage(
+  libDir: string,
+  nodeDir: string,
+  clusterId: string,
+  extraArgs: readonly string[],
+): Promise<void> {
   try {
     await run(
       'java',
@@ -124,6 +173,7 @@ async function formatStorage(libDir: string, nodeDir: string, clusterId: string)
         clusterId,
         '--config',
         join(nodeDir, 'server.properties'),
+        ...extraArgs,
       ],
       { cwd: nodeDir, timeout: 120_000 },
     );

@@ -3,6 +3,7 @@ import { dockerEngineProblem, removeContainer, startDockerCluster } from './dock
 import { javaLogTail, javaToolchainProblem, restartJavaNode, startJavaCluster } from './java.js';
 import { isPortAnswering } from './ports.js';
 import { waitForCluster } from './ready.js';
+import type { ClusterSecurity } from './security.js';
 import {
   type ClusterState,
   allStates,
@@ -38,6 +39,8 @@ export interface KafkaCluster {
   stopNode?(index: number, how?: 'clean' | 'kill'): Promise<void>;
   /** Isolated Java clusters only: starts a stopped node again on its data; resolves once its port answers. */
   startNode?(index: number): Promise<void>;
+  /** Clusters started with `security: true`: the SASL_SSL and SSL listeners and their credentials. */
+  security?: ClusterSecurity;
 }
 
 export interface EnsureKafkaOptions {
@@ -54,6 +57,11 @@ export interface EnsureKafkaOptions {
    * tests that stop and restart brokers. It has `stopNode`/`startNode`; `stop()` ends it.
    */
   isolated?: boolean;
+  /**
+   * With `isolated`: every node also listens with SASL_SSL (SCRAM-SHA-256/512, one user created at
+   * format time) and SSL, on a self-signed certificate; see `KafkaCluster.security`.
+   */
+  security?: boolean;
 }
 
 /** No way to get a broker exists on this machine; the message lists what was tried. */
@@ -85,11 +93,12 @@ export async function ensureKafka(options: EnsureKafkaOptions = {}): Promise<Kaf
     if (problem !== undefined) throw new KafkaUnavailableError(`No isolated Kafka cluster: ${problem}`);
     // Its own state file and data dir: nothing shared, so no provisioning lock.
     const state = {
-      ...(await startJavaCluster(nodes, log)),
+      ...(await startJavaCluster(nodes, log, options.security ?? false)),
       id: `own-${process.pid}-${Date.now().toString(36)}`,
     };
     return withNodeControl(await startedAndReady(state, options, log));
   }
+  if (options.security) throw new Error('ensureKafka({ security: true }) needs isolated: true.');
   const fromEnv = process.env.KAFKA_BROKERS?.split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
@@ -137,6 +146,7 @@ function withNodeControl(cluster: KafkaCluster & { state: ClusterState }): Kafka
   const pidOf = (index: number) => readState(state.nodes, state.id)?.pids[index] ?? state.pids[index]!;
   return {
     ...rest,
+    ...(state.security === undefined ? {} : { security: state.security }),
     async stopNode(index, how = 'clean') {
       const pid = pidOf(index);
       signal([pid], how === 'kill' ? 'SIGKILL' : 'SIGTERM');

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPortAnswering } from './ports.js';
+import type { ClusterSecurity } from './security.js';
 import { runDir, stateFile } from './paths.js';
 
 /** What a provisioned cluster leaves behind so later processes can reuse or stop it. */
@@ -22,6 +23,8 @@ export interface ClusterState {
   startedAt: string;
   /** Set for a private cluster: started for one process, never reused by another. */
   id?: string;
+  /** Set for a cluster started with `security: true`. */
+  security?: ClusterSecurity;
 }
 
 export function readState(nodes: number, id?: string): ClusterState | undefined {

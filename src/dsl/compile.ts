@@ -5,6 +5,7 @@ import { Stores } from '../state/stores.js';
 import type { KeyValueBytesStoreSupplier, StateStore, StoreBuilder } from '../state/store.js';
 import { changeSerde } from '../topology/change-serde.js';
 import { kstreamRepartitionFilter } from '../topology/processors/kstream-repartition-filter.js';
+import { checkCoPartitionedKeySerdes } from '../topology/co-partitioned-key-serdes.js';
 import { Topology } from '../topology/topology.js';
 import type { GraphNode, GlobalStoreNode, StoreNode } from './graph.js';
 import type { Materialized } from './options.js';
@@ -56,7 +57,7 @@ const compilers: { [K in GraphNode['kind']]: Compiler<Extract<GraphNode, { kind:
     const topic = node.topicName ?? `${node.baseName}-repartition`;
     const wireValue = node.changeValues ? changeSerde(value!) : value;
     topology.addInternalTopic(topic, node.numberOfPartitions);
-    topology.addProcessor(node.filterName, kstreamRepartitionFilter(), node.parent);
+    topology.addProcessor(node.filterName, kstreamRepartitionFilter(node.keepNullKeys === true), node.parent);
     topology.addSink(
       node.sinkName,
       topic,
@@ -84,6 +85,7 @@ export function compileGraph(nodes: readonly GraphNode[], config: TopologyConfig
   const topology = new Topology();
   for (const node of nodes) (compilers[node.kind] as Compiler<GraphNode>)(node, topology, config);
   topology.validate();
+  checkCoPartitionedKeySerdes(topology, config.defaultKeySerde);
   return topology;
 }
 

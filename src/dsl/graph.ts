@@ -59,7 +59,7 @@ export interface StoreNode {
   readonly builderFor?: (defaultDslStore: () => 'in-memory' | 'persistent') => StoreBuilder<StateStore>;
 }
 
-/** A repartition: null-key filter → sink → internal topic → source. */
+/** A repartition: null-key filter (unless `keepNullKeys`) → sink → internal topic → source. */
 export interface RepartitionNode {
   readonly kind: 'repartition';
   /** Base name: the topic is `<applicationId>-<baseName>-repartition`. */
@@ -76,6 +76,8 @@ export interface RepartitionNode {
   readonly partitioner: StreamPartitioner<any, any> | undefined;
   /** Table re-grouping: values are `Change`s, serialized with the value serde inside. */
   readonly changeValues: boolean;
+  /** Writes `null`-key records too (the producer picks their partition) instead of dropping them. */
+  readonly keepNullKeys?: boolean;
   /** The operator that needed it, for error messages. */
   readonly requestedBy: string;
 }

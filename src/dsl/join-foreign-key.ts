@@ -84,10 +84,7 @@ export function foreignKeyJoin(
     kind: 'processor',
     name: names.send,
     parents: [l.nodeName],
-    supplier: ktableFkJoinSubscriptionSend(foreignKeyExtractor, foreignKeySerde, leftValueSerde, leftJoin, {
-      subscriptionChild: names.registrationFilter,
-      responseChild: names.responseJoin,
-    }),
+    supplier: ktableFkJoinSubscriptionSend(foreignKeyExtractor, foreignKeySerde, leftValueSerde, leftJoin),
     stores: [],
   });
   builder.add({
@@ -103,6 +100,8 @@ export function foreignKeyJoin(
     numberOfPartitions: undefined,
     partitioner: undefined,
     changeValues: false,
+    // A left join's row without a foreign key still needs its (null) answer.
+    keepNullKeys: true,
     requestedBy: names.output,
   });
   builder.add({
@@ -154,7 +153,7 @@ export function foreignKeyJoin(
   builder.add({
     kind: 'processor',
     name: names.responseJoin,
-    parents: [names.responseSource, names.send],
+    parents: [names.responseSource],
     supplier: ktableFkJoinResponse(l.storeName, leftValueSerde, joiner, leftJoin),
     stores: [l.storeName],
   });

@@ -15,6 +15,7 @@ import { TimeWindows } from '../windowing/time-windows.js';
 import { SessionWindowedKStreamImpl } from './session-windowed-kstream-impl.js';
 import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.js';
 import { Options } from './option-keys.js';
+import { addStoreProcessor, planStore } from './aggregate-builder.js';
 
 /** @internal */
 export class KGroupedStreamImpl implements KGroupedStream<any, any> {
@@ -89,28 +90,17 @@ export class KGroupedStreamImpl implements KGroupedStream<any, any> {
     processor: (storeName: string) => () => Processor<any, any, any, any>,
   ): KTable<any, any> {
     const builder = this.stream.builder;
-    const name = builder.nameOr(options?.name, prefix);
-    builder.checkOptions('aggregation', name, options, Options.aggregate);
-    const storeName =
-      options?.materialized?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
-    const keySerde = options?.materialized?.key ?? this.keySerde;
-    const valueSerde = options?.materialized?.value ?? defaultValueSerde;
-    const upstream = this.upstream(storeName, name);
-    builder.add({
-      kind: 'store',
-      name: storeName,
-      keySerde,
-      valueSerde,
-      materialized: options?.materialized,
-      builder: undefined,
-    });
-    builder.add({
-      kind: 'processor',
-      name,
-      parents: [upstream.nodeName],
-      supplier: processor(storeName),
-      stores: [storeName],
-    });
-    return new KTableImpl(builder, name, storeName, keySerde, valueSerde);
+    const plan = planStore(
+      builder,
+      'aggregation',
+      prefix,
+      options,
+      Options.aggregate,
+      this.keySerde,
+      defaultValueSerde,
+    );
+    const upstream = this.upstream(plan.storeName, plan.name);
+    addStoreProcessor(builder, plan, upstream.nodeName, processor(plan.storeName));
+    return new KTableImpl(builder, plan.name, plan.storeName, plan.keySerde, plan.valueSerde);
   }
 }

@@ -9,6 +9,7 @@ import type { KTable } from './ktable.js';
 import type { AggregateOptions } from './options.js';
 import { requireFunction } from './validate.js';
 import { Options } from './option-keys.js';
+import { addStoreProcessor, planStore } from './aggregate-builder.js';
 
 /** @internal A re-grouped table: its `Change`s always go through a repartition topic. */
 export class KGroupedTableImpl implements KGroupedTable<any, any> {
@@ -63,11 +64,16 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
     defaultValueSerde: Serde<any> | undefined,
     processor: (storeName: string) => () => Processor<any, any, any, any>,
   ): KTable<any, any> {
-    const name = this.builder.nameOr(options?.name, prefix);
-    this.builder.checkOptions('aggregation', name, options, Options.aggregate);
-    const storeName =
-      options?.materialized?.storeName ?? options?.name ?? this.builder.newName(`${prefix}STATE-STORE-`);
-    const base = this.groupedName ?? storeName;
+    const plan = planStore(
+      this.builder,
+      'aggregation',
+      prefix,
+      options,
+      Options.aggregate,
+      this.keySerde,
+      defaultValueSerde,
+    );
+    const base = this.groupedName ?? plan.storeName;
     const sourceName = `${base}-repartition-source`;
     this.builder.add({
       kind: 'repartition',
@@ -81,25 +87,9 @@ export class KGroupedTableImpl implements KGroupedTable<any, any> {
       numberOfPartitions: undefined,
       partitioner: undefined,
       changeValues: true,
-      requestedBy: name,
+      requestedBy: plan.name,
     });
-    const keySerde = options?.materialized?.key ?? this.keySerde;
-    const valueSerde = options?.materialized?.value ?? defaultValueSerde;
-    this.builder.add({
-      kind: 'store',
-      name: storeName,
-      keySerde,
-      valueSerde,
-      materialized: options?.materialized,
-      builder: undefined,
-    });
-    this.builder.add({
-      kind: 'processor',
-      name,
-      parents: [sourceName],
-      supplier: processor(storeName),
-      stores: [storeName],
-    });
-    return new KTableImpl(this.builder, name, storeName, keySerde, valueSerde);
+    addStoreProcessor(this.builder, plan, sourceName, processor(plan.storeName));
+    return new KTableImpl(this.builder, plan.name, plan.storeName, plan.keySerde, plan.valueSerde);
   }
 }

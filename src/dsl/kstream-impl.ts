@@ -22,6 +22,7 @@ import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { Grouped, Named, ProcessOptions, Produced, Repartitioned, TableOptions } from './options.js';
 import { Options } from './option-keys.js';
+import { addStoreProcessor, planStore } from './aggregate-builder.js';
 import { requireFunction } from './validate.js';
 
 /** @internal Type-erased implementation of `KStream`; generics live on the interface only. */
@@ -222,32 +223,20 @@ export class KStreamImpl implements KStream<any, any> {
   }
 
   toTable(options?: TableOptions<any, any>): KTable<any, any> {
-    const name = this.builder.nameOr(options?.name, 'KSTREAM-TOTABLE-');
-    this.builder.checkOptions('toTable()', name, options, Options.table);
-    const storeName =
-      options?.materialized?.storeName ??
-      options?.name ??
-      this.builder.newName('KSTREAM-TOTABLE-STATE-STORE-');
-    const keySerde = options?.materialized?.key ?? this.keySerde;
-    const valueSerde = options?.materialized?.value ?? this.valueSerde;
+    const plan = planStore(
+      this.builder,
+      'toTable()',
+      'KSTREAM-TOTABLE-',
+      options,
+      Options.table,
+      this.keySerde,
+      this.valueSerde,
+    );
+    const { name, storeName, keySerde, valueSerde } = plan;
     const upstream = this.repartitionRequired
       ? this.repartitionAs(`${name}`, keySerde, valueSerde, name)
       : this;
-    this.builder.add({
-      kind: 'store',
-      name: storeName,
-      keySerde,
-      valueSerde,
-      materialized: options?.materialized,
-      builder: undefined,
-    });
-    this.builder.add({
-      kind: 'processor',
-      name,
-      parents: [upstream.nodeName],
-      supplier: ktableSource(storeName),
-      stores: [storeName],
-    });
+    addStoreProcessor(this.builder, plan, upstream.nodeName, ktableSource(storeName));
     const named = options?.materialized?.storeName !== undefined;
     return new KTableImpl(this.builder, name, storeName, keySerde, valueSerde, undefined, undefined, named);
   }

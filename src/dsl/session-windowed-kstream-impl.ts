@@ -8,16 +8,15 @@ import { kstreamSessionWindowAggregate } from '../topology/processors/kstream-se
 import { EmitStrategy } from '../windowing/emit-strategy.js';
 import type { WindowFold } from '../topology/processors/late-records.js';
 import type { SessionWindows } from '../windowing/session-windows.js';
-import { registerWindowedNode } from './window-info.js';
 import type { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { SessionWindowedKStream } from './session-windowed-kstream.js';
 import type { WindowedAggregateOptions } from './time-windowed-kstream.js';
 import { checkedEmitStrategy } from './time-windowed-kstream-impl.js';
-import { addWindowedStoreNode, windowedRetention } from './windowed-store-node.js';
+import { windowedRetention } from './windowed-store-node.js';
 import { requireFunction } from './validate.js';
-import { Options } from './option-keys.js';
+import { addWindowedAggregate, planWindowedAggregate } from './aggregate-builder.js';
 
 type Merge = (key: any, aggregate: any, other: any) => any;
 
@@ -82,26 +81,9 @@ export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, a
     fold: WindowFold<any, any, any>,
     merge: Merge,
   ): KTable<any, any> {
-    const builder = this.grouped.stream.builder;
-    const m = options?.materialized;
-    const name = builder.nameOr(options?.name, prefix);
-    builder.checkOptions('windowed aggregation', name, options, Options.windowedAggregate);
-    const storeName = m?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
-    const keySerde = m?.key ?? this.grouped.keySerde;
-    const valueSerde = m?.value ?? defaultValueSerde;
+    const plan = planWindowedAggregate(this.grouped, prefix, options, defaultValueSerde);
+    const { name, storeName, keySerde, valueSerde, materialized: m } = plan;
     const retentionMs = windowedRetention(storeName, m, this.windows.inactivityGapMs + this.windows.graceMs);
-
-    const upstream = this.grouped.upstream(storeName, name);
-    addWindowedStoreNode(
-      builder,
-      storeName,
-      { key: keySerde, value: valueSerde },
-      m,
-      (storeType, key, value) => {
-        const supplier = deferredSessionStoreSupplier(storeName, retentionMs, storeType);
-        return Stores.sessionStoreBuilder(supplier, key, value) as unknown as StoreBuilder<StateStore>;
-      },
-    );
     const supplier = kstreamSessionWindowAggregate({
       nodeName: name,
       storeName,
@@ -110,13 +92,17 @@ export class SessionWindowedKStreamImpl implements SessionWindowedKStream<any, a
       merge,
       emitOnWindowClose: this.emit.type === 'on-window-close',
     });
-    builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier, stores: [storeName] });
-    registerWindowedNode(builder, name, {
-      kind: 'session',
-      graceMs: this.windows.graceMs,
-      inactivityGapMs: this.windows.inactivityGapMs,
-    });
+    addWindowedAggregate(
+      this.grouped,
+      plan,
+      (storeType, key, value) => {
+        const supplier = deferredSessionStoreSupplier(storeName, retentionMs, storeType);
+        return Stores.sessionStoreBuilder(supplier, key, value) as unknown as StoreBuilder<StateStore>;
+      },
+      supplier,
+      { kind: 'session', graceMs: this.windows.graceMs, inactivityGapMs: this.windows.inactivityGapMs },
+    );
     const windowedKeySerde = keySerde === undefined ? undefined : sessionWindowedSerde(keySerde);
-    return new KTableImpl(builder, name, storeName, windowedKeySerde, valueSerde);
+    return new KTableImpl(this.grouped.stream.builder, name, storeName, windowedKeySerde, valueSerde);
   }
 }

@@ -10,6 +10,7 @@ import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { Consumed, Materialized } from './options.js';
 import { Options } from './option-keys.js';
+import { addStoreProcessor } from './aggregate-builder.js';
 
 /** Options of `builder.table()` and `builder.globalTable()`. */
 export interface TableConsumed<K, V> extends Consumed<K, V> {
@@ -93,21 +94,8 @@ export class StreamsBuilder {
       timestampExtractor: options?.timestampExtractor,
       offsetReset: options?.offsetReset,
     });
-    this.internal.add({
-      kind: 'store',
-      name: storeName,
-      keySerde,
-      valueSerde,
-      materialized: options?.materialized,
-      builder: undefined,
-    });
-    this.internal.add({
-      kind: 'processor',
-      name,
-      parents: [sourceName],
-      supplier: ktableSource(storeName),
-      stores: [storeName],
-    });
+    const plan = { name, storeName, keySerde, valueSerde, materialized: options?.materialized };
+    addStoreProcessor(this.internal, plan, sourceName, ktableSource(storeName));
     const named = options?.materialized?.storeName !== undefined;
     return new KTableImpl(
       this.internal,

@@ -11,14 +11,13 @@ import { EmitStrategy } from '../windowing/emit-strategy.js';
 import type { WindowFold } from '../topology/processors/late-records.js';
 import { SlidingWindows } from '../windowing/sliding-windows.js';
 import type { TimeWindows } from '../windowing/time-windows.js';
-import { registerWindowedNode } from './window-info.js';
 import type { KGroupedStreamImpl } from './kgrouped-stream-impl.js';
 import { KTableImpl } from './ktable-impl.js';
 import type { KTable } from './ktable.js';
 import type { TimeWindowedKStream, WindowedAggregateOptions } from './time-windowed-kstream.js';
 import { requireFunction } from './validate.js';
-import { addWindowedStoreNode, windowedRetention } from './windowed-store-node.js';
-import { Options } from './option-keys.js';
+import { windowedRetention } from './windowed-store-node.js';
+import { addWindowedAggregate, planWindowedAggregate } from './aggregate-builder.js';
 
 /** @internal Type-erased implementation of `TimeWindowedKStream` (time and sliding windows). */
 export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
@@ -69,13 +68,8 @@ export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
     defaultValueSerde: Serde<any> | undefined,
     fold: WindowFold<any, any, any>,
   ): KTable<any, any> {
-    const builder = this.grouped.stream.builder;
-    const m = options?.materialized;
-    const name = builder.nameOr(options?.name, prefix);
-    builder.checkOptions('windowed aggregation', name, options, Options.windowedAggregate);
-    const storeName = m?.storeName ?? options?.name ?? builder.newName(`${prefix}STATE-STORE-`);
-    const keySerde = m?.key ?? this.grouped.keySerde;
-    const valueSerde = m?.value ?? defaultValueSerde;
+    const plan = planWindowedAggregate(this.grouped, prefix, options, defaultValueSerde);
+    const { name, storeName, keySerde, valueSerde, materialized: m } = plan;
     const sliding = this.windows instanceof SlidingWindows;
     const windowSizeMs = sliding
       ? (this.windows as SlidingWindows).timeDifferenceMs
@@ -84,21 +78,6 @@ export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
     const openSpan = (sliding ? 2 * windowSizeMs : windowSizeMs) + this.windows.graceMs;
     const retentionMs = windowedRetention(storeName, m, openSpan);
 
-    const upstream = this.grouped.upstream(storeName, name);
-    addWindowedStoreNode(
-      builder,
-      storeName,
-      { key: keySerde, value: valueSerde },
-      m,
-      (storeType, key, value) => {
-        const supplier = deferredWindowStoreSupplier(storeName, retentionMs, windowSizeMs, false, storeType);
-        return Stores.timestampedWindowStoreBuilder(
-          supplier,
-          key,
-          value,
-        ) as unknown as StoreBuilder<StateStore>;
-      },
-    );
     const emitOnWindowClose = this.emit.type === 'on-window-close';
     const supplier = sliding
       ? kstreamSlidingWindowAggregate({
@@ -115,14 +94,23 @@ export class TimeWindowedKStreamImpl implements TimeWindowedKStream<any, any> {
           fold,
           emitOnWindowClose,
         });
-    builder.add({ kind: 'processor', name, parents: [upstream.nodeName], supplier, stores: [storeName] });
-    registerWindowedNode(builder, name, {
-      kind: sliding ? 'sliding' : 'time',
-      graceMs: this.windows.graceMs,
-    });
+    addWindowedAggregate(
+      this.grouped,
+      plan,
+      (storeType, key, value) => {
+        const supplier = deferredWindowStoreSupplier(storeName, retentionMs, windowSizeMs, false, storeType);
+        return Stores.timestampedWindowStoreBuilder(
+          supplier,
+          key,
+          value,
+        ) as unknown as StoreBuilder<StateStore>;
+      },
+      supplier,
+      { kind: sliding ? 'sliding' : 'time', graceMs: this.windows.graceMs },
+    );
     const windowedKeySerde =
       keySerde === undefined ? undefined : timeWindowedSerde(keySerde, { windowSizeMs });
-    return new KTableImpl(builder, name, storeName, windowedKeySerde, valueSerde);
+    return new KTableImpl(this.grouped.stream.builder, name, storeName, windowedKeySerde, valueSerde);
   }
 }
 

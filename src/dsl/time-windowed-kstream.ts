@@ -22,9 +22,9 @@ export interface WindowedMaterialized<K, V> {
   key?: Serde<K>;
   value?: Serde<V>;
   /**
-   * How long windows are kept after they start. Default: the larger of one day and the span a
-   * window stays open (size + grace; sliding: 2 × time difference + grace; sessions: gap + grace).
-   * Must be at least that span.
+   * How long windows are kept after they start. Default: the span a window stays open (size +
+   * grace; sliding: 2 × time difference + grace; sessions: gap + grace), as in Kafka Streams; a
+   * persistent store keeps at least a day (docs/windowing.md, "Retention"). Must be at least that span.
    */
   retentionMs?: number;
   /**

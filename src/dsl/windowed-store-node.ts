@@ -7,20 +7,32 @@ import { ONE_DAY_MS } from '../windowing/durations.js';
 import type { InternalStreamsBuilder } from './internal-builder.js';
 import type { WindowedMaterialized } from './time-windowed-kstream.js';
 
-/** @internal The store retention: the user's (checked) or the larger of a day and the open span. */
+/** @internal A windowed store's retention by the inner store it gets (decided when a task builds it). */
+export type WindowedRetention = (storeType: 'in-memory' | 'persistent') => number;
+
+/**
+ * @internal The store retention: the user's (checked), or Kafka Streams' default, the open span
+ * (`size + grace`, sliding `2 × d + grace`, session `gap + grace`). In memory that expires windows
+ * exactly as Kafka Streams' in-memory stores do (the test driver's records match theirs). The
+ * persistent store expires exactly too, where RocksDB drops whole segments (at least a minute
+ * later), so it keeps at least a day: an emit-on-close aggregation's closed windows must still be
+ * there when their final result is emitted.
+ */
 export function windowedRetention(
   storeName: string,
   m: WindowedMaterialized<any, any> | undefined,
   openSpanMs: number,
-): number {
-  if (m?.retentionMs === undefined) return Math.max(openSpanMs, ONE_DAY_MS);
+): WindowedRetention {
+  if (m?.retentionMs === undefined)
+    return (storeType) => (storeType === 'persistent' ? Math.max(openSpanMs, ONE_DAY_MS) : openSpanMs);
   if (!Number.isSafeInteger(m.retentionMs) || m.retentionMs < openSpanMs) {
     throw new ConfigError(
       `materialized.retentionMs of windowed store "${storeName}" must be an integer of at least ${openSpanMs} ms (how long a window accepts records: size + grace), got ${String(m.retentionMs)}.`,
       { node: storeName },
     );
   }
-  return m.retentionMs;
+  const retentionMs = m.retentionMs;
+  return () => retentionMs;
 }
 
 /** @internal */

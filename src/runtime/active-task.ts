@@ -401,8 +401,13 @@ export class ActiveTask {
       changelogOffsets: this.stores.changelogOffsets,
     };
     if (!(await restoreTask(env.restore, target, offsets, this.cancellation))) return false;
-    // From here on local state runs ahead of the last commit; only a clean close checkpoints again.
-    if (env.exactlyOnce) await deleteCheckpoint(taskDir);
+    if (env.exactlyOnce) {
+      // Stores that keep uncommitted writes off the disk hold what they restored, and each
+      // transaction checkpoints them again. Other local state runs ahead of the last commit from
+      // here on, and only a clean close checkpoints it again.
+      if (this.stores.holdsCommittedStateOnly) await this.stores.checkpoint();
+      else await deleteCheckpoint(taskDir);
+    }
     return true;
   }
 

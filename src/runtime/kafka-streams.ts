@@ -14,7 +14,7 @@ import { Observability } from './http/observability.js';
 import type { KeyLookup } from './http/server.js';
 import type { StreamsMetric } from './metrics/metric.js';
 import { StreamsMonitor } from './metrics/monitor.js';
-import { allNodes, requireNodeSerdes } from './node-context.js';
+import { requireTopologySerdes } from './node-context.js';
 import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
 import { isolated } from './isolated-observable.js';
 import { lockApplicationDir, type StateLock } from './state-directory.js';
@@ -102,7 +102,7 @@ export class KafkaStreams {
     this.config = resolveConfig(config);
     this.cacheBudget.maxBytes = this.config.cacheMaxBytes;
     topology.validate();
-    requireNodeSerdes(allNodes(topology), this.config);
+    requireTopologySerdes(topology, this.config);
     const level = this.config.logLevel ?? 'info';
     this.logger =
       this.config.logger === undefined

@@ -10,6 +10,7 @@ import type {
   RecordMetadata,
 } from '../topology/processor.js';
 import type { NodeDef, Topology } from '../topology/topology.js';
+import { checkCoPartitionedKeySerdes } from '../topology/co-partitioned-key-serdes.js';
 import type { DropReason, DroppedRecordsContext } from '../topology/dropped-records.js';
 
 /** @internal A node instantiated inside one task. */
@@ -169,6 +170,18 @@ export function requireNodeSerdes(
       );
     }
   }
+}
+
+/**
+ * @internal The serde checks a runner makes at construction, with its configured defaults: every
+ * source and sink has serdes, and the sources feeding one store agree on the key serde.
+ */
+export function requireTopologySerdes(
+  topology: Topology,
+  defaults: Parameters<typeof requireNodeSerdes>[1],
+): void {
+  requireNodeSerdes(allNodes(topology), defaults);
+  checkCoPartitionedKeySerdes(topology, defaults.defaultKeySerde);
 }
 
 /** @internal Every node of a topology: its sub-topologies' and its global part's. */

@@ -4,9 +4,19 @@ import type { ProducerRecord, SentPartition } from '../kafka/port.js';
 import type { DeadLetterWriter } from './dead-letter-queue.js';
 import type { DroppedRecords } from './dropped-records.js';
 import type { FailedRecord } from './exception-handlers.js';
-import type { KafkaRecordCollector, RecordSender } from './kafka-record-collector.js';
 import type { StreamTask } from './stream-task.js';
 import type { TaskHost } from './task-host.js';
+
+/** What the resend needs of a record collector (structural: the collector imports this module). */
+interface Collector {
+  noteChangelogOffsets(batch: readonly ProducerRecord[], sent: readonly SentPartition[]): void;
+  drain(): ProducerRecord[];
+}
+
+/** Where the resend sends: the producer (at-least-once only). */
+interface Sender {
+  send(records: ProducerRecord[]): Promise<SentPartition[]>;
+}
 
 /**
  * @internal A collected record, and while its task hands rejected records to the production
@@ -91,8 +101,8 @@ function rejectedError(cause: KafkaClientError, record: TrackedRecord, taskId: s
  */
 export async function resendIsolatingRejections(
   batch: readonly TrackedRecord[],
-  sender: RecordSender,
-  collectors: readonly KafkaRecordCollector[],
+  sender: Sender,
+  collectors: readonly Collector[],
 ): Promise<{ batch: ProducerRecord[]; sent: SentPartition[] }> {
   const sentBatch: ProducerRecord[] = [];
   const sent: SentPartition[] = [];
@@ -151,7 +161,7 @@ function byPartition(batch: readonly TrackedRecord[]): TrackedRecord[][] {
 export function handleRejections(
   task: Pick<StreamTask, 'id' | 'deadLetters' | 'droppedRecords'>,
   host: Pick<TaskHost, 'onProductionError'>,
-  collector: KafkaRecordCollector,
+  collector: { handleRejections(handler: RejectionHandler, neverSkipped: Iterable<string>): void },
 ): void {
   const dlq = task.deadLetters.topic;
   collector.handleRejections(

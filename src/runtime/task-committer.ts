@@ -96,7 +96,11 @@ export class TaskCommitter {
       if (offsets.length > 0) await tx.sendOffsets({ consumerGroupId: groupId, offsets });
       await tx.commit();
       this.#transaction = undefined;
-      return this.committed([records, offsets.length]);
+      const result = this.committed<[number, number]>([records, offsets.length]);
+      // The stores write down what the transaction committed, with its offsets, so a crash from
+      // here on finds a checkpoint it can trust and restores only the tail.
+      if (this.task.stores.holdsCommittedStateOnly) await this.task.stores.checkpoint();
+      return result;
     });
   }
 

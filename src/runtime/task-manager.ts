@@ -222,6 +222,7 @@ export class TaskManager {
       cacheMaxBytes: collector === undefined ? 0 : o.cacheMaxBytes,
       cacheBudget: collector === undefined ? undefined : o.cacheBudget,
       collector,
+      exactlyOnce: collector !== undefined && o.tasks.exactlyOnce,
     });
   }
 

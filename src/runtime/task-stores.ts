@@ -36,6 +36,8 @@ export interface TaskStoresOptions {
   readonly cacheBudget?: CacheBudget;
   /** Where change-logging layers send; undefined: changes are not logged (standby, global). */
   readonly collector?: RecordCollector;
+  /** An active task under exactly-once (see `StateStoreContext.exactlyOnce`). */
+  readonly exactlyOnce?: boolean;
 }
 
 /** @internal What deciding whether local state can be trusted needs from the running instance. */
@@ -116,6 +118,19 @@ export class TaskStores {
   /** Whether a registered store keeps data on disk (and so has a checkpoint). */
   get persistent(): boolean {
     return this.registered.some((s) => s.store.persistent);
+  }
+
+  /**
+   * Exactly-once: whether the disk holds committed state only, because every persistent store
+   * keeps its own offsets and writes only on commit. Such a task checkpoints after each
+   * transaction, and a crash restores only the changelog's tail instead of wiping.
+   */
+  get holdsCommittedStateOnly(): boolean {
+    return (
+      this.options.exactlyOnce === true &&
+      this.persistent &&
+      this.registered.every((s) => !s.store.persistent || s.offsets?.writesOnlyOnCommit === true)
+    );
   }
 
   /**
@@ -331,7 +346,8 @@ export class TaskStores {
   }
 
   private context(): StateStoreContext {
-    const { applicationId, taskId, partition, taskDir, cacheMaxBytes, cacheBudget, collector } = this.options;
+    const { applicationId, taskId, partition, taskDir, cacheMaxBytes, cacheBudget, collector, exactlyOnce } =
+      this.options;
     // Resolved once per store: building the topic name per write costs a string and a hash.
     const changelogTopics = new Map<string, string | undefined>();
     const changelogTopicOf = (storeName: string): string | undefined => {
@@ -347,6 +363,7 @@ export class TaskStores {
       taskDir,
       cacheMaxBytes,
       cacheBudget,
+      exactlyOnce,
       currentTimestamp: () => this.clock.timestamp,
       logChange:
         collector === undefined

@@ -12,7 +12,11 @@
  * ```
  */
 export interface Serde<T> {
-  /** A short name used in `describe()` output and error messages. */
+  /**
+   * A short name used in `describe()` output and error messages. It is also the serde's identity
+   * for co-partitioning: the inputs of one join must use key serdes of the same name, so give a
+   * serde whose bytes differ from another's a different name.
+   */
   readonly name: string;
   /** Turns a value into bytes. `topic` is the topic the bytes are for (Avro subject naming etc.). */
   serialize(value: T | null, topic?: string): Buffer | null;

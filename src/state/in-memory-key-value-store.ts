@@ -1,16 +1,11 @@
-import { keyString, prefixUpperBound } from './internal/byte-keys.js';
+import { keyString } from './internal/byte-keys.js';
+import { SortedKeyValueBytesStore } from './internal/sorted-key-value-bytes-store.js';
 import { SnapshotIterator } from './internal/key-value-iterators.js';
 import { OnDemandSortedMap } from './internal/on-demand-sorted-map.js';
 import { SortedCursor } from './internal/sorted-string-map.js';
 import type { CursorBounds } from './internal/sorted-string-map.js';
 import { storeNotOpen } from './internal/store-errors.js';
-import type {
-  KeyValue,
-  KeyValueBytesStore,
-  KeyValueIterator,
-  StateStore,
-  StateStoreContext,
-} from './store.js';
+import type { KeyValueBytesStore, KeyValueIterator, StateStore, StateStoreContext } from './store.js';
 
 /**
  * The in-memory inner bytes store: a sorted map keyed by the latin1 string of the key bytes, so
@@ -26,13 +21,14 @@ import type {
  * store.put(Buffer.from('a'), Buffer.from('1'));
  * ```
  */
-export class InMemoryKeyValueStore implements KeyValueBytesStore {
+export class InMemoryKeyValueStore extends SortedKeyValueBytesStore implements KeyValueBytesStore {
   readonly name: string;
   readonly persistent = false;
   readonly #entries = new OnDemandSortedMap<Buffer>();
   #open = false;
 
   constructor(name: string) {
+    super();
     this.name = name;
   }
 
@@ -70,10 +66,6 @@ export class InMemoryKeyValueStore implements KeyValueBytesStore {
     return existing;
   }
 
-  putAll(entries: readonly KeyValue<Buffer, Buffer | null>[]): void {
-    for (const { key, value } of entries) this.put(key, value);
-  }
-
   delete(key: Buffer): Buffer | undefined {
     if (!this.#open) throw storeNotOpen(this.name);
     const k = keyString(key);
@@ -82,33 +74,12 @@ export class InMemoryKeyValueStore implements KeyValueBytesStore {
     return existing;
   }
 
-  range(from?: Buffer, to?: Buffer): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({ lower: from && keyString(from), upper: to && keyString(to) });
-  }
-
-  reverseRange(from?: Buffer, to?: Buffer): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({ lower: from && keyString(from), upper: to && keyString(to), reverse: true });
-  }
-
-  all(): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({});
-  }
-
-  reverseAll(): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({ reverse: true });
-  }
-
-  prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
-    const lower = keyString(prefix);
-    return this.#iterate({ lower, upper: prefixUpperBound(lower), upperExclusive: true });
-  }
-
   approximateNumEntries(): number {
     if (!this.#open) throw storeNotOpen(this.name);
     return this.#entries.size;
   }
 
-  #iterate(bounds: CursorBounds): KeyValueIterator<Buffer, Buffer> {
+  protected iterate(bounds: CursorBounds): KeyValueIterator<Buffer, Buffer> {
     if (!this.#open) throw storeNotOpen(this.name);
     return new SnapshotIterator(new SortedCursor(this.#entries.snapshot(), bounds));
   }

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { StateStoreError } from '../errors.js';
-import { keyBytes, keyString, prefixUpperBound } from './internal/byte-keys.js';
+import { keyBytes, keyString } from './internal/byte-keys.js';
+import { SortedKeyValueBytesStore } from './internal/sorted-key-value-bytes-store.js';
 import { LookaheadIterator } from './internal/key-value-iterators.js';
 import { OnDemandSortedMap } from './internal/on-demand-sorted-map.js';
 import { SortedCursor } from './internal/sorted-string-map.js';
@@ -45,7 +46,9 @@ type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  * - range scans walk a snapshot of the index and `getSync` the flushed values they reach;
  * - `commit(offsets)` writes the unflushed data and the store's changelog offsets as one atomic
  *   batch, so what the store says it holds and what it holds never disagree (KIP-1035), and
- *   `committedOffsets()` reads them back after a restart.
+ *   `committedOffsets()` reads them back after a restart;
+ * - under exactly-once (`context.exactlyOnce`) `flush()` writes nothing: the writes wait in memory
+ *   for `commit`, after the transaction, so the disk holds committed state only (as KIP-892).
  *
  * An iterator sees the keys, and the unflushed values, as of its creation; a value that was
  * already on disk is read when the iterator reaches it, so a `flush()` completing while an
@@ -59,7 +62,10 @@ type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  * await store.commit({ 'app-counts-changelog:0': '1' }); // data and offset, one atomic batch
  * ```
  */
-export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetStore {
+export class LevelKeyValueStore
+  extends SortedKeyValueBytesStore
+  implements KeyValueBytesStore, ChangelogOffsetStore
+{
   readonly name: string;
   readonly persistent = true;
   readonly #index = new OnDemandSortedMap<IndexedValue>();
@@ -68,8 +74,10 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
   #db: LevelDb | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #committedOffsets: ChangelogOffsets = {};
+  #writesOnlyOnCommit = false;
 
   constructor(name: string) {
+    super();
     this.name = name;
   }
 
@@ -97,6 +105,7 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
       throw error;
     }
     this.#db = db;
+    this.#writesOnlyOnCommit = context.exactlyOnce === true;
     context.registerOffsetStore?.(this);
   }
 
@@ -110,7 +119,13 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
     return this.#write(encodeOffsets(this.#committedOffsets));
   }
 
+  get writesOnlyOnCommit(): boolean {
+    return this.#writesOnlyOnCommit;
+  }
+
   flush(): Promise<void> {
+    // Under exactly-once the writes wait in memory for the transaction (see `writesOnlyOnCommit`).
+    if (this.#writesOnlyOnCommit) return this.#flushing;
     return this.#write(undefined);
   }
 
@@ -186,35 +201,10 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
     return existing;
   }
 
-  putAll(entries: readonly KeyValue<Buffer, Buffer | null>[]): void {
-    for (const { key, value } of entries) this.put(key, value);
-  }
-
   delete(key: Buffer): Buffer | undefined {
     const existing = this.get(key);
     if (existing !== undefined) this.put(key, null);
     return existing;
-  }
-
-  range(from?: Buffer, to?: Buffer): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({ lower: from && keyString(from), upper: to && keyString(to) });
-  }
-
-  reverseRange(from?: Buffer, to?: Buffer): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({ lower: from && keyString(from), upper: to && keyString(to), reverse: true });
-  }
-
-  all(): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({});
-  }
-
-  reverseAll(): KeyValueIterator<Buffer, Buffer> {
-    return this.#iterate({ reverse: true });
-  }
-
-  prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
-    const lower = keyString(prefix);
-    return this.#iterate({ lower, upper: prefixUpperBound(lower), upperExclusive: true });
   }
 
   approximateNumEntries(): number {
@@ -222,7 +212,7 @@ export class LevelKeyValueStore implements KeyValueBytesStore, ChangelogOffsetSt
     return this.#index.size;
   }
 
-  #iterate(bounds: CursorBounds): KeyValueIterator<Buffer, Buffer> {
+  protected iterate(bounds: CursorBounds): KeyValueIterator<Buffer, Buffer> {
     const db = this.#openDb();
     return new LevelIndexIterator(db, new SortedCursor(this.#index.snapshot(), bounds));
   }

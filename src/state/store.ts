@@ -60,6 +60,13 @@ export interface StateStoreContext {
    * restores it from where the store says its data goes, and commits offsets into it.
    */
   registerOffsetStore?(store: ChangelogOffsetStore): void;
+  /**
+   * Set for an active task under exactly-once. A store that keeps its own offsets should then
+   * write its data to disk only with `commit(offsets)`, which the runtime calls once the task's
+   * transaction committed, never on `flush()`: its disk then holds committed state only, and a
+   * crash needs no wipe, only a restore of the changelog's tail (say so with `writesOnlyOnCommit`).
+   */
+  readonly exactlyOnce?: boolean;
 }
 
 /**
@@ -74,6 +81,11 @@ export interface ChangelogOffsetStore {
   /** Writes every unflushed write and these offsets (merged into the last ones) as one atomic batch. */
   commit(changelogOffsets: Readonly<Record<string, string>>): Promise<void>;
   approximateNumEntries(): number;
+  /**
+   * True when, under exactly-once (`StateStoreContext.exactlyOnce`), `flush()` leaves the disk
+   * alone and only `commit` writes, so the disk never holds uncommitted writes.
+   */
+  readonly writesOnlyOnCommit?: boolean;
 }
 
 /** Bytes used by all caches of an instance, against one limit (Kafka Streams' thread cache size). */

@@ -8,7 +8,7 @@ import { checkDeadLetterQueueTopic } from '../runtime/config.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
 import { sumDroppedRecords, type DroppedRecordCounts } from '../runtime/dropped-records.js';
-import { allNodes, requireNodeSerdes } from '../runtime/node-context.js';
+import { requireTopologySerdes } from '../runtime/node-context.js';
 import { globalStoreNames, TaskStores } from '../runtime/task-stores.js';
 import type { Headers } from '../topology/processor.js';
 import type { Topology } from '../topology/topology.js';
@@ -101,7 +101,7 @@ export class TopologyTestDriver {
         ? consoleLogger('warn', { component: 'TopologyTestDriver' })
         : guardedLogger(config.logger);
     topology.validate();
-    requireNodeSerdes(allNodes(topology), config);
+    requireTopologySerdes(topology, config);
     checkDeadLetterQueueTopic(config.deadLetterQueueTopic);
     topology.defaultDslStore = 'in-memory';
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);

@@ -1,4 +1,4 @@
-import type { NodeDef, Topology } from './topology.js';
+import type { DescribableTopology, NodeDef } from './node-defs.js';
 
 /** One node as `describe()` shows it. */
 export interface NodeDescription {
@@ -42,7 +42,7 @@ export interface TopologyDescription {
 }
 
 /** @internal */
-export function describeTopology(topology: Topology): TopologyDescription {
+export function describeTopology(topology: DescribableTopology): TopologyDescription {
   const describeNode = (node: NodeDef): NodeDescription => {
     if (node.kind === 'source') {
       return {

@@ -8,6 +8,17 @@ import type { FidelityCase } from './case.js';
 /** The fixed CI seed set; FIDELITY_CASES widens it (the full mode runs thousands). */
 const CASES = Number(process.env.FIDELITY_CASES ?? 400);
 
+/** `in0` table joined by foreign key (the value's first letter) with the `in1` table, to `out0`. */
+function fkJoin(op: 'join' | 'leftJoin'): FidelityCase['nodes'] {
+  return [
+    { id: 'a', op: 'table', topic: 'in0' },
+    { id: 'b', op: 'table', topic: 'in1' },
+    { id: 'j', op, from: 'a', other: 'b', fk: 'vFirst' },
+    { id: 't', op: 'toStream', from: 'j' },
+    { op: 'to', from: 't', topic: 'out0' },
+  ];
+}
+
 /** Regression cases for divergences found and fixed, kept whatever the generator does next. */
 const REGRESSIONS: FidelityCase[] = [
   {
@@ -164,6 +175,150 @@ const REGRESSIONS: FidelityCase[] = [
       { topic: 'in0', key: 'l', value: 'L', ts: 100 },
       { topic: 'in0', key: 'x', value: 'X', ts: 103 },
       { topic: 'in1', key: 'y', value: 'Y', ts: 111 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key left join: when the foreign key changes (or the row is deleted) the old key only
+    // forgets the row; the new key's answer is the one result (Kafka Streams sends the old key
+    // DELETE_KEY_NO_PROPAGATE, not DELETE_KEY_AND_PROPAGATE).
+    name: 'regression-fk-left-join-key-change-emits-once',
+    nodes: fkJoin('leftJoin'),
+    inputs: [
+      { topic: 'in1', key: 'b', value: 'x', ts: 1 },
+      { topic: 'in1', key: 'c', value: 'y', ts: 2 },
+      { topic: 'in0', key: 'a', value: 'b', ts: 3 },
+      { topic: 'in0', key: 'a', value: 'c', ts: 4 },
+      { topic: 'in0', key: 'a', value: 'a', ts: 5 },
+      { topic: 'in0', key: 'a', value: null, ts: 6 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key left join: a row without a foreign key ("" has no first letter) is joined with
+    // null, through the subscription topic like any other.
+    name: 'regression-fk-left-join-null-foreign-key',
+    nodes: fkJoin('leftJoin'),
+    inputs: [
+      { topic: 'in0', key: 'a', value: '', ts: 1 },
+      { topic: 'in1', key: 'b', value: 'x', ts: 2 },
+      { topic: 'in0', key: 'a', value: 'b', ts: 3 },
+      { topic: 'in0', key: 'a', value: '', ts: 4 },
+      { topic: 'in0', key: 'a', value: null, ts: 5 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key inner join: an update that keeps the foreign key answers only when the right row
+    // exists (no tombstone for a result that never was).
+    name: 'regression-fk-inner-join-unchanged-key-without-right-row',
+    nodes: fkJoin('join'),
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'b', ts: 1 },
+      { topic: 'in0', key: 'a', value: 'bc', ts: 2 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Foreign-key inner join: a row whose foreign key was null subscribes once it gets one.
+    name: 'regression-fk-inner-join-key-from-null',
+    nodes: fkJoin('join'),
+    inputs: [
+      { topic: 'in0', key: 'a', value: '', ts: 1 },
+      { topic: 'in1', key: 'b', value: 'x', ts: 2 },
+      { topic: 'in0', key: 'a', value: 'b', ts: 3 },
+      { topic: 'in0', key: 'a', value: '', ts: 4 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Session store retention defaults to gap + grace (15): at stream time 343 the session
+    // [325,325] has left the store, so the record at 334 merges only with [343,343].
+    name: 'regression-session-merge-skips-expired-session',
+    nodes: [
+      { id: 's', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'reduce', from: 's', window: { kind: 'session', gap: 10, grace: 5 } },
+      { id: 't', op: 'toStream', from: 'r', windowed: true },
+      { op: 'to', from: 't', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'cca', ts: 325 },
+      { topic: 'in0', key: 'a', value: 'bbb', ts: 343 },
+      { topic: 'in0', key: 'a', value: 'a', ts: 334 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // A session already past the store's retention (gap + grace) is forwarded but not stored, so
+    // the next record of the same session starts afresh.
+    name: 'regression-session-write-past-retention',
+    nodes: [
+      { id: 's', op: 'stream', topic: 'in0' },
+      { id: 'f', op: 'flatMapValues', from: 's', fn: 'chars' },
+      { id: 'r', op: 'reduce', from: 'f', window: { kind: 'session', gap: 5, grace: 0 } },
+      { id: 't', op: 'toStream', from: 'r', windowed: true },
+      { op: 'to', from: 't', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'b', value: 'bcc', ts: 15 },
+      { topic: 'in0', key: 'c', value: 'aba', ts: 10 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Window store retention defaults to size + grace: with no grace, the record that closes
+    // [10,20) also writes [20,30), which expires [10,20) before emit-on-close fetches it.
+    name: 'regression-window-close-after-retention',
+    nodes: [
+      { id: 's', op: 'stream', topic: 'in0' },
+      { id: 'c', op: 'count', from: 's', window: { kind: 'tumbling', size: 10, grace: 0 }, emit: 'close' },
+      { id: 't', op: 'toStream', from: 'c', windowed: true },
+      { op: 'to', from: 't', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'b', ts: 11 },
+      { topic: 'in0', key: 'b', value: 'cb', ts: 21 },
+      { topic: 'in0', key: 'b', value: 'c', ts: 35 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Stream–stream outer join: a scan that finds the outer store empty leaves no time bound, so
+    // the right record parked at 62 (closing at 72) sets it, and the left record at 74 does not
+    // scan yet (62 + after 20 >= 74).
+    name: 'regression-stream-outer-join-empty-scan-resets-bound',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'f', op: 'filter', from: 'l', fn: 'vHas:b' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'j', op: 'outerJoin', from: 'f', other: 'r', window: { before: 10, after: 20, grace: 0 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'bb', ts: 0 },
+      { topic: 'in1', key: 'a', value: 'cac', ts: 0 },
+      { topic: 'in1', key: 'a', value: 'aaa', ts: 62 },
+      { topic: 'in0', key: 'a', value: 'ba', ts: 74 },
+    ],
+    outputs: ['out0'],
+  },
+  {
+    // Stream–stream outer join: the record that ends a scan (both sides open) becomes its time
+    // bound too, so the next record does not scan again too early.
+    name: 'regression-stream-outer-join-scan-bound-is-last-record-seen',
+    nodes: [
+      { id: 'l', op: 'stream', topic: 'in0' },
+      { id: 'r', op: 'stream', topic: 'in1' },
+      { id: 'm', op: 'mapValues', from: 'r', fn: 'suffix:z' },
+      { id: 'j', op: 'outerJoin', from: 'l', other: 'm', window: { before: 0, after: 10, grace: 20 } },
+      { op: 'to', from: 'j', topic: 'out0' },
+    ],
+    inputs: [
+      { topic: 'in0', key: 'a', value: 'a', ts: 119 },
+      { topic: 'in1', key: 'b', value: 'ac', ts: 128 },
+      { topic: 'in0', key: 'a', value: 'aab', ts: 144 },
+      { topic: 'in1', key: 'c', value: 'bc', ts: 148 },
+      { topic: 'in0', key: 'c', value: 'cba', ts: 159 },
     ],
     outputs: ['out0'],
   },

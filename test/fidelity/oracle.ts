@@ -47,7 +47,8 @@ export function ensureOracleJar(log: (line: string) => void = () => {}): string 
 
 /**
  * Runs a batch of cases through Kafka Streams in one JVM. Its DSL stores are in-memory unless
- * FIDELITY_ROCKSDB=1 (the same outputs, twenty times slower).
+ * FIDELITY_ROCKSDB=1 (twenty times slower; its windowed outputs differ, as RocksDB drops expired
+ * windows by segment, while Tributary's driver is in-memory like the default here).
  */
 export function runOracle(cases: readonly FidelityCase[]): CaseResult[] {
   const jar = ensureOracleJar();

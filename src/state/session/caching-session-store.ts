@@ -1,5 +1,5 @@
 import type { CacheStats } from '../internal/write-back-cache.js';
-import { keyBytes, keyString } from '../internal/byte-keys.js';
+import { keyString } from '../internal/byte-keys.js';
 import { CacheMergeIterator, FilteredCursor } from '../internal/cache-merge-iterator.js';
 import { CachingLayerCore } from '../internal/caching-layer-core.js';
 import type { FlushListener } from '../internal/caching-layer-core.js';
@@ -7,7 +7,7 @@ import { EmptyIterator } from '../internal/key-value-iterators.js';
 import { SortedCursor } from '../internal/sorted-string-map.js';
 import type { KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
 import { readTimeChars, TIME_CHARS, timeChars } from '../window/window-key-schema.js';
-import { sessionStoreKey } from './in-memory-session-store.js';
+import { SESSION_SUFFIX_CHARS, sessionBytes, sessionStoreKey } from './session-key-schema.js';
 import type { SessionBytes } from './session-store.js';
 import { WrappedSessionBytesStore } from './wrapped-session-bytes-store.js';
 
@@ -18,18 +18,7 @@ import { WrappedSessionBytesStore } from './wrapped-session-bytes-store.js';
  */
 export type SessionCacheFlushListener = FlushListener<SessionBytes>;
 
-const SUFFIX_CHARS = 2 * TIME_CHARS;
-const MAX_SUFFIX = '\xff'.repeat(SUFFIX_CHARS);
-
-/** Decodes a session store key: key bytes, big-endian end, big-endian start. */
-function sessionBytes(storeKey: string): SessionBytes {
-  const keyLength = storeKey.length - SUFFIX_CHARS;
-  return {
-    key: keyBytes(storeKey.slice(0, keyLength)),
-    end: readTimeChars(storeKey, keyLength),
-    start: readTimeChars(storeKey, keyLength + TIME_CHARS),
-  };
-}
+const MAX_SUFFIX = '\xff'.repeat(SESSION_SUFFIX_CHARS);
 
 /**
  * A session bytes layer with a write-back LRU cache, Kafka Streams' `CachingSessionStore`: the
@@ -54,23 +43,26 @@ function sessionBytes(storeKey: string): SessionBytes {
  * ```
  */
 export class CachingSessionStore extends WrappedSessionBytesStore {
-  readonly #core = new CachingLayerCore<SessionBytes>((storeKey, value, timestamp) =>
-    this.#writeDown(storeKey, value, timestamp),
-  );
+  readonly #core = new CachingLayerCore<SessionBytes>(this.wrapped, {
+    decode: sessionBytes,
+    timeOf: (session) => session.end,
+    writeBelow: ({ key, start, end }, value) => this.wrapped.put(key, start, end, value),
+    readBelow: ({ key, start, end }) => this.wrapped.fetchSession(key, start, end),
+  });
   readonly #cache = this.#core.cache;
 
-  /** Whether this layer holds writes back (a budget above 0); at 0 it writes straight through. */
   /** Cache look-ups that hit and missed, for the `hit-ratio` metric. */
   cacheStats(): CacheStats {
     return this.#cache.stats();
   }
 
+  /** Whether this layer holds writes back (a budget above 0); at 0 it writes straight through. */
   get holdsWrites(): boolean {
     return this.#cache.holdsWrites;
   }
 
   override get observedStreamTime(): number {
-    return Math.max(this.#core.observedStreamTime, this.wrapped.observedStreamTime ?? -1);
+    return this.#core.observedStreamTime;
   }
 
   /**
@@ -92,13 +84,7 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
   }
 
   override flush(): void | Promise<void> {
-    this.#cache.flush();
-    const skipped = this.#core.takeSkippedDelete(this.wrapped.observedStreamTime);
-    if (skipped !== undefined) {
-      const { key, start, end } = sessionBytes(skipped);
-      this.wrapped.put(key, start, end, null);
-    }
-    return this.wrapped.flush();
+    return this.#core.flush();
   }
 
   override close(): void | Promise<void> {
@@ -107,11 +93,10 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
   }
 
   override put(key: Buffer, start: number, end: number, value: Buffer | null): boolean {
-    const timestamp = this.#core.beginWrite(this.name, end);
-    // Already past retention: the store below would refuse it too.
-    if (end < this.#minLiveEnd()) return false;
+    const timestamp = this.#core.admit(this.name, end);
+    if (timestamp === undefined) return false;
     if (!this.#cache.holdsWrites) {
-      if (this.#core.hasListener) this.#report({ key, start, end }, value, timestamp);
+      if (this.#core.hasListener) this.#core.reportThrough({ key, start, end }, value, timestamp);
       return this.wrapped.put(key, start, end, value);
     }
     this.#cache.put(sessionStoreKey(keyString(key), start, end), value, timestamp);
@@ -122,11 +107,9 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
     if (!this.#cache.holdsWrites) return this.wrapped.fetchSession(key, start, end);
     if (end < this.#minLiveEnd()) return undefined;
     const storeKey = sessionStoreKey(keyString(key), start, end);
-    const cached = this.#cache.get(storeKey);
-    if (cached !== undefined) return cached.value ?? undefined;
-    const value = this.wrapped.fetchSession(key, start, end);
-    if (value !== undefined) this.#cache.fill(storeKey, value);
-    return value;
+    const cached = this.#core.cached(storeKey);
+    if (cached !== undefined) return cached ?? undefined;
+    return this.#core.fill(storeKey, this.wrapped.fetchSession(key, start, end));
   }
 
   override findSessions(
@@ -159,7 +142,7 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
       reverse: backward,
     });
     const cached = new FilteredCursor(range, (storeKey) => {
-      const keyLength = storeKey.length - SUFFIX_CHARS;
+      const keyLength = storeKey.length - SESSION_SUFFIX_CHARS;
       const key = storeKey.slice(0, keyLength);
       return (
         (lowKey === undefined || key >= lowKey) &&
@@ -177,26 +160,7 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
     );
   }
 
-  /** The earliest session end still kept, by this layer's and the store below's stream time. */
   #minLiveEnd(): number {
-    return Math.max(0, this.observedStreamTime - this.retentionPeriodMs + 1);
-  }
-
-  #writeDown(storeKey: string, value: Buffer | null, timestamp: number): boolean {
-    const session = sessionBytes(storeKey);
-    // Expired while cached: the store below would refuse it.
-    if (session.end < this.#minLiveEnd()) return false;
-    if (!this.#report(session, value, timestamp)) {
-      this.#core.noteSkippedDelete(storeKey, session.end);
-      return false;
-    }
-    this.wrapped.put(session.key, session.start, session.end, value);
-    return true;
-  }
-
-  #report(session: SessionBytes, newValue: Buffer | null, timestamp: number): boolean {
-    return this.#core.report(session, newValue, timestamp, () =>
-      this.wrapped.fetchSession(session.key, session.start, session.end),
-    );
+    return this.#core.minLiveTime();
   }
 }

@@ -1,6 +1,6 @@
 import { keyBytes, keyString } from '../internal/byte-keys.js';
 import type { StateStore, StateStoreContext } from '../store.js';
-import { sessionStoreKey } from './in-memory-session-store.js';
+import { sessionStoreKey } from './session-key-schema.js';
 import { WrappedSessionBytesStore } from './wrapped-session-bytes-store.js';
 
 /**

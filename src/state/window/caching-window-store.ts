@@ -58,12 +58,16 @@ function windowedBytes(storeKey: string): WindowedBytes {
  * ```
  */
 export class CachingWindowStore extends WrappedWindowBytesStore {
-  readonly #core = new CachingLayerCore<WindowedBytes>((storeKey, value, timestamp) =>
-    this.#writeDown(storeKey, value, timestamp),
-  );
-  readonly #cache = this.#core.cache;
   /** The dirty entries again under "start, then store key", the order of `fetchAll`. */
   readonly #dirtyByTime = new SortedStringMap<Buffer | null>();
+  readonly #core = new CachingLayerCore<WindowedBytes>(this.wrapped, {
+    decode: windowedBytes,
+    timeOf: (window) => window.windowStart,
+    writeBelow: ({ key, windowStart }, value) => this.wrapped.put(key, value, windowStart),
+    readBelow: ({ key, windowStart }) => this.wrapped.fetch(key, windowStart),
+    onWriteDown: (storeKey, { windowStart }) => this.#dirtyByTime.delete(timeChars(windowStart) + storeKey),
+  });
+  readonly #cache = this.#core.cache;
 
   constructor(wrapped: WindowBytesStore) {
     super(wrapped);
@@ -74,18 +78,18 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     }
   }
 
-  /** Whether this layer holds writes back (a budget above 0); at 0 it writes straight through. */
   /** Cache look-ups that hit and missed, for the `hit-ratio` metric. */
   cacheStats(): CacheStats {
     return this.#cache.stats();
   }
 
+  /** Whether this layer holds writes back (a budget above 0); at 0 it writes straight through. */
   get holdsWrites(): boolean {
     return this.#cache.holdsWrites;
   }
 
   override get observedStreamTime(): number {
-    return Math.max(this.#core.observedStreamTime, this.wrapped.observedStreamTime ?? -1);
+    return this.#core.observedStreamTime;
   }
 
   /**
@@ -107,13 +111,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   }
 
   override flush(): void | Promise<void> {
-    this.#cache.flush();
-    const skipped = this.#core.takeSkippedDelete(this.wrapped.observedStreamTime);
-    if (skipped !== undefined) {
-      const { key, windowStart } = windowedBytes(skipped);
-      this.wrapped.put(key, null, windowStart);
-    }
-    return this.wrapped.flush();
+    return this.#core.flush();
   }
 
   override close(): void | Promise<void> {
@@ -123,11 +121,10 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   }
 
   override put(key: Buffer, value: Buffer | null, windowStart: number): number {
-    const timestamp = this.#core.beginWrite(this.name, windowStart);
-    // Already past retention: the store below would refuse it too.
-    if (windowStart < this.#minLiveTime()) return -1;
+    const timestamp = this.#core.admit(this.name, windowStart);
+    if (timestamp === undefined) return -1;
     if (!this.#cache.holdsWrites) {
-      if (this.#core.hasListener) this.#report(key, windowStart, value, timestamp);
+      if (this.#core.hasListener) this.#core.reportThrough({ key, windowStart }, value, timestamp);
       return this.wrapped.put(key, value, windowStart);
     }
     const storeKey = windowStoreKey(keyString(key), windowStart, 0);
@@ -141,11 +138,9 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     if (!this.#cache.holdsWrites) return this.wrapped.fetch(key, windowStart);
     if (windowStart < this.#minLiveTime()) return undefined;
     const storeKey = windowStoreKey(keyString(key), windowStart, 0);
-    const cached = this.#cache.get(storeKey);
-    if (cached !== undefined) return cached.value ?? undefined;
-    const value = this.wrapped.fetch(key, windowStart);
-    if (value !== undefined) this.#cache.fill(storeKey, value);
-    return value;
+    const cached = this.#core.cached(storeKey);
+    if (cached !== undefined) return cached ?? undefined;
+    return this.#core.fill(storeKey, this.wrapped.fetch(key, windowStart));
   }
 
   override fetchKey(
@@ -241,28 +236,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     );
   }
 
-  /** The earliest window start still kept, by this layer's and the store below's stream time. */
   #minLiveTime(): number {
-    return Math.max(0, this.observedStreamTime - this.retentionPeriodMs + 1);
-  }
-
-  #writeDown(storeKey: string, value: Buffer | null, timestamp: number): boolean {
-    const { key, windowStart } = decodeWindowStoreKey(storeKey);
-    this.#dirtyByTime.delete(timeChars(windowStart) + storeKey);
-    // Expired while cached: the store below would refuse it.
-    if (windowStart < this.#minLiveTime()) return false;
-    const keyBuffer = keyBytes(key);
-    if (!this.#report(keyBuffer, windowStart, value, timestamp)) {
-      this.#core.noteSkippedDelete(storeKey, windowStart);
-      return false;
-    }
-    this.wrapped.put(keyBuffer, value, windowStart);
-    return true;
-  }
-
-  #report(key: Buffer, windowStart: number, newValue: Buffer | null, timestamp: number): boolean {
-    return this.#core.report({ key, windowStart }, newValue, timestamp, () =>
-      this.wrapped.fetch(key, windowStart),
-    );
+    return this.#core.minLiveTime();
   }
 }

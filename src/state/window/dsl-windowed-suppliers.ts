@@ -6,6 +6,12 @@ import type { WindowBytesStoreSupplier } from './window-store.js';
 /** @internal Which inner store a DSL store uses: decided when a task builds it. */
 export type DslStoreType = () => 'in-memory' | 'persistent';
 
+/** @internal A retention, or one that depends on the inner store type. */
+export type DslRetention = number | ((storeType: 'in-memory' | 'persistent') => number);
+
+const retentionFor = (retention: DslRetention, storeType: DslStoreType): number =>
+  typeof retention === 'number' ? retention : retention(storeType());
+
 /**
  * @internal The inner window store of a DSL windowed aggregation, picked when a task builds it
  * (like the key-value `deferredSupplier` in `compile.ts`): persistent in a running app, in-memory
@@ -14,7 +20,7 @@ export type DslStoreType = () => 'in-memory' | 'persistent';
  */
 export function deferredWindowStoreSupplier(
   name: string,
-  retentionPeriodMs: number,
+  retention: DslRetention,
   windowSizeMs: number,
   retainDuplicates: boolean,
   storeType: DslStoreType,
@@ -23,13 +29,15 @@ export function deferredWindowStoreSupplier(
   const current = (): WindowBytesStoreSupplier =>
     (storeType() === 'persistent' ? Stores.persistentWindowStore : Stores.inMemoryWindowStore)(
       name,
-      retentionPeriodMs,
+      retentionFor(retention, storeType),
       windowSizeMs,
       retainDuplicates,
     );
   return markDslSupplier({
     name,
-    retentionPeriodMs,
+    get retentionPeriodMs() {
+      return retentionFor(retention, storeType);
+    },
     windowSizeMs,
     retainDuplicates,
     get kind() {
@@ -42,17 +50,19 @@ export function deferredWindowStoreSupplier(
 /** @internal The inner session store of a DSL session aggregation; see {@link deferredWindowStoreSupplier}. */
 export function deferredSessionStoreSupplier(
   name: string,
-  retentionPeriodMs: number,
+  retention: DslRetention,
   storeType: DslStoreType,
 ): SessionBytesStoreSupplier {
   const current = (): SessionBytesStoreSupplier =>
     (storeType() === 'persistent' ? Stores.persistentSessionStore : Stores.inMemorySessionStore)(
       name,
-      retentionPeriodMs,
+      retentionFor(retention, storeType),
     );
   return markDslSupplier({
     name,
-    retentionPeriodMs,
+    get retentionPeriodMs() {
+      return retentionFor(retention, storeType);
+    },
     get kind() {
       return current().kind;
     },

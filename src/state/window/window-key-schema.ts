@@ -4,6 +4,7 @@
  * sequence number. Byte-compatible with Kafka Streams' `WindowKeySchema` store keys.
  */
 import { keyBytes, keyString } from '../internal/byte-keys.js';
+import type { KeySchema } from './segmented-bytes-store.js';
 
 export const TIME_CHARS = 8;
 export const SEQ_CHARS = 4;
@@ -66,15 +67,25 @@ export interface DecodedWindowKey {
   seq: number;
 }
 
-export function decodeWindowStoreKey(storeKey: string): DecodedWindowKey {
+function windowKeyLength(storeKey: string): number {
   const keyLength = storeKey.length - WINDOW_SUFFIX_CHARS;
   if (keyLength < 0)
     throw new RangeError(
       `A window store key needs at least ${WINDOW_SUFFIX_CHARS} bytes, got ${storeKey.length}`,
     );
+  return keyLength;
+}
+
+export function decodeWindowStoreKey(storeKey: string): DecodedWindowKey {
+  const keyLength = windowKeyLength(storeKey);
   return {
     key: storeKey.slice(0, keyLength),
     windowStart: readTimeChars(storeKey, keyLength),
     seq: readSeqChars(storeKey, keyLength + TIME_CHARS),
   };
 }
+
+/** Window store keys belong to their window start. */
+export const WINDOW_KEY_SCHEMA: KeySchema = {
+  segmentTimestamp: (storeKey) => readTimeChars(storeKey, windowKeyLength(storeKey)),
+};

@@ -79,15 +79,16 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
     const emitClosedUnmatched = (): void => {
       if (outerStore === undefined || tracker.minTime + scanAfterMs >= tracker.streamTime) return;
       const closed: OuterJoinKey<K>[] = [];
-      // As Kafka Streams: the time bound becomes the last record looked at, open or emitted.
-      let lastSeen: number | undefined;
+      // As Kafka Streams: the time bound becomes the last record looked at (open, emitted, or the
+      // one that ends the scan), and no bound at all when the store turns out empty.
+      tracker.minTime = Number.MAX_SAFE_INTEGER;
       let leftOpen = false;
       let rightOpen = false;
       const entries = outerStore.all();
       try {
         for (const { key: entry, value } of entries) {
+          tracker.minTime = entry.timestamp;
           if (leftOpen && rightOpen) break;
-          lastSeen = entry.timestamp;
           if (windowEnd(entry) >= tracker.streamTime) {
             // Entries are ordered by time: later ones of the same side are open too.
             if (entry.leftSide) leftOpen = true;
@@ -104,7 +105,6 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
         entries.close();
       }
       for (const entry of closed) outerStore.delete(entry);
-      if (lastSeen !== undefined) tracker.minTime = lastSeen;
     };
 
     const parkUnmatched = (record: StreamRecord<K, VThis>): void => {

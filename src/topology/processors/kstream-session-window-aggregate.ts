@@ -1,5 +1,5 @@
 import type { MeteredSessionStore } from '../../state/session/metered-session-store.js';
-import { LateRecordReporter } from './late-records.js';
+import { WindowCloseTracker } from './late-records.js';
 import type { WindowFold } from './late-records.js';
 import type { SessionWindows } from '../../windowing/session-windows.js';
 import type { Window, Windowed } from '../../windowing/windowed.js';
@@ -41,14 +41,11 @@ export function kstreamSessionWindowAggregate<K, V, A>(
   return () => {
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredSessionStore<K, A>;
-    let late: LateRecordReporter;
+    let late: WindowCloseTracker;
     let drop: DropRecorder;
     let forward: TableForwarder<Windowed<K>, A>;
-    let observedStreamTime = -1;
-    let lastEmitCloseTime = -1;
 
-    const emitClosedSessions = (closeTime: number): void => {
-      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+    const emitClosedSessions = (closeTime: number, lastEmitCloseTime: number): boolean => {
       // Sessions are closed once their (inclusive) end is before closeTime.
       const earliestEnd = lastEmitCloseTime === -1 ? 0 : lastEmitCloseTime;
       for (const { key, value } of store.findSessionsInRange(
@@ -60,7 +57,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
         if (key.window.end >= closeTime) continue;
         context.forward({ key, value: { newValue: value, oldValue: null }, timestamp: key.window.end });
       }
-      lastEmitCloseTime = closeTime;
+      return true;
     };
 
     return {
@@ -68,7 +65,8 @@ export function kstreamSessionWindowAggregate<K, V, A>(
         context = ctx;
         store = ctx.getStateStore<MeteredSessionStore<K, A>>(spec.storeName);
         drop = dropRecorder(ctx);
-        late = new LateRecordReporter(store, drop);
+        // A session can still grow by a record up to `gap` after its end, so it closes `gap` later.
+        late = new WindowCloseTracker(store, drop, grace + gap);
         forward = windowedForwarder(
           ctx,
           store,
@@ -81,9 +79,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
         const { key, value, timestamp: t } = record;
         // Only a null key is skipped: Kafka Streams aggregates null values into sessions.
         if (droppedForNullKey(drop, key)) return;
-        if (t > observedStreamTime) observedStreamTime = t;
-        // A session can still grow by a record up to `gap` after its end, so it closes `gap` later.
-        const closeTime = observedStreamTime - grace - gap;
+        const closeTime = late.advance(t);
 
         const replaced: { key: Windowed<K>; value: A }[] = [];
         let merged: Window = { start: t, end: t };
@@ -98,13 +94,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
         }
 
         if (merged.end < closeTime) {
-          late.drop({
-            timestamp: t,
-            windowStart: merged.start,
-            windowEnd: merged.end,
-            closeTime,
-            streamTime: observedStreamTime,
-          });
+          late.dropLate(t, merged.start, merged.end, closeTime);
         } else {
           const grew = merged.start !== t || merged.end !== t;
           if (grew) {
@@ -118,7 +108,7 @@ export function kstreamSessionWindowAggregate<K, V, A>(
           store.put(sessionKey, newValue);
           forward(sessionKey, newValue, null, merged.end, record.headers);
         }
-        if (spec.emitOnWindowClose) emitClosedSessions(closeTime);
+        if (spec.emitOnWindowClose) late.emitClosed(closeTime, emitClosedSessions);
       },
     };
   };

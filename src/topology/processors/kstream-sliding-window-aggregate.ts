@@ -1,13 +1,13 @@
 import type { MeteredWindowStore } from '../../state/window/metered-window-store.js';
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
-import { LateRecordReporter } from './late-records.js';
+import { forwardClosedWindows, WindowCloseTracker } from './late-records.js';
 import type { WindowFold } from './late-records.js';
 import type { SlidingWindows } from '../../windowing/sliding-windows.js';
 import type { Window, Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TableForwarder } from './timestamped-store.js';
-import { windowedForwarder } from './windowed-forwarder.js';
+import { timestampedWindowForwarder } from './windowed-forwarder.js';
 import { definedResult } from './defined-result.js';
 import { droppedForNull, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
@@ -43,11 +43,9 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
   return () => {
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredWindowStore<K, ValueAndTimestamp<A>>;
-    let late: LateRecordReporter;
+    let late: WindowCloseTracker;
     let drop: DropRecorder;
     let forward: TableForwarder<Windowed<K>, A>;
-    let observedStreamTime = -1;
-    let lastEmitCloseTime = -1;
 
     const windowAt = (start: number): Window => ({ start, end: start + diff });
 
@@ -61,13 +59,7 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
       aggregate: Aggregate<A>,
     ): void => {
       if (window.end < closeTime) {
-        late.drop({
-          timestamp: t,
-          windowStart: window.start,
-          windowEnd: window.end,
-          closeTime,
-          streamTime: observedStreamTime,
-        });
+        late.dropLate(t, window.start, window.end, closeTime);
         return;
       }
       const newValue = definedResult(spec.fold(key, value, aggregate.value), 'The aggregator');
@@ -164,20 +156,12 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
       update(key, value, t, closeTime, windowAt(0), combined ?? { value: undefined, timestamp: t });
     };
 
-    const emitClosedWindows = (closeTime: number): void => {
-      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+    const emitClosedWindows = (closeTime: number, lastEmitCloseTime: number): boolean => {
       // A window is closed once its (inclusive) end is before closeTime.
       const upper = closeTime - diff - 1;
-      if (upper < 0) return;
-      const lower = lastEmitCloseTime === -1 ? 0 : lastEmitCloseTime - diff;
-      for (const { key, value } of store.fetchAll(lower, upper)) {
-        context.forward({
-          key,
-          value: { newValue: value.value, oldValue: null },
-          timestamp: value.timestamp,
-        });
-      }
-      lastEmitCloseTime = closeTime;
+      if (upper < 0) return false;
+      forwardClosedWindows(context, store, lastEmitCloseTime === -1 ? 0 : lastEmitCloseTime - diff, upper);
+      return true;
     };
 
     return {
@@ -185,35 +169,22 @@ export function kstreamSlidingWindowAggregate<K, V, A>(
         context = ctx;
         store = ctx.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
         drop = dropRecorder(ctx);
-        late = new LateRecordReporter(store, drop);
-        forward = windowedForwarder(
-          ctx,
-          store,
-          spec.emitOnWindowClose,
-          (stored) => stored.value,
-          (_key, stored, flushTimestamp) => stored?.timestamp ?? flushTimestamp,
-        );
+        late = new WindowCloseTracker(store, drop, grace);
+        forward = timestampedWindowForwarder(ctx, store, spec.emitOnWindowClose);
       },
       process: (record: StreamRecord<K, V>) => {
         const { key, value, timestamp: t } = record;
         if (droppedForNull(drop, key, value)) return;
-        if (t > observedStreamTime) observedStreamTime = t;
-        const closeTime = observedStreamTime - grace;
+        const closeTime = late.advance(t);
         if (t + 1 + diff <= closeTime) {
           // Even the record's right window would already be closed.
-          late.drop({
-            timestamp: t,
-            windowStart: t - diff,
-            windowEnd: t,
-            closeTime,
-            streamTime: observedStreamTime,
-          });
+          late.dropLate(t, t - diff, t, closeTime);
         } else if (t < diff) {
           processEarly(key, value, t, closeTime);
         } else {
           processInOrder(key, value, t, closeTime);
         }
-        if (spec.emitOnWindowClose) emitClosedWindows(closeTime);
+        if (spec.emitOnWindowClose) late.emitClosed(closeTime, emitClosedWindows);
       },
     };
   };

@@ -1,13 +1,13 @@
 import type { MeteredWindowStore } from '../../state/window/metered-window-store.js';
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
-import { LateRecordReporter } from './late-records.js';
+import { forwardClosedWindows, WindowCloseTracker } from './late-records.js';
 import type { WindowFold } from './late-records.js';
 import type { TimeWindows } from '../../windowing/time-windows.js';
 import type { Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { TableForwarder } from './timestamped-store.js';
-import { windowedForwarder } from './windowed-forwarder.js';
+import { timestampedWindowForwarder } from './windowed-forwarder.js';
 import { definedResult } from './defined-result.js';
 import { droppedForNullKey, dropRecorder, type DropRecorder } from '../dropped-records.js';
 
@@ -34,27 +34,22 @@ export function kstreamWindowAggregate<K, V, A>(
   return () => {
     let context: ProcessorContext<Windowed<K>, Change<A>>;
     let store: MeteredWindowStore<K, ValueAndTimestamp<A>>;
-    let late: LateRecordReporter;
+    let late: WindowCloseTracker;
     let drop: DropRecorder;
     let forward: TableForwarder<Windowed<K>, A>;
-    let observedStreamTime = -1;
-    let lastEmitCloseTime = -1;
     const { windows, fold } = spec;
 
-    const emitClosedWindows = (closeTime: number): void => {
-      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+    const emitClosedWindows = (closeTime: number, lastEmitCloseTime: number): boolean => {
       // Windows with end <= closeTime are closed: start <= closeTime - size.
       const upper = closeTime - windows.sizeMs;
-      if (upper < 0) return;
-      const lower = lastEmitCloseTime === -1 ? 0 : lastEmitCloseTime - windows.sizeMs + 1;
-      for (const { key, value } of store.fetchAll(lower, upper)) {
-        context.forward({
-          key,
-          value: { newValue: value.value, oldValue: null },
-          timestamp: value.timestamp,
-        });
-      }
-      lastEmitCloseTime = closeTime;
+      if (upper < 0) return false;
+      forwardClosedWindows(
+        context,
+        store,
+        lastEmitCloseTime === -1 ? 0 : lastEmitCloseTime - windows.sizeMs + 1,
+        upper,
+      );
+      return true;
     };
 
     return {
@@ -62,29 +57,16 @@ export function kstreamWindowAggregate<K, V, A>(
         context = ctx;
         store = ctx.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
         drop = dropRecorder(ctx);
-        late = new LateRecordReporter(store, drop);
-        forward = windowedForwarder(
-          ctx,
-          store,
-          spec.emitOnWindowClose,
-          (stored) => stored.value,
-          (_key, stored, flushTimestamp) => stored?.timestamp ?? flushTimestamp,
-        );
+        late = new WindowCloseTracker(store, drop, windows.graceMs);
+        forward = timestampedWindowForwarder(ctx, store, spec.emitOnWindowClose);
       },
       process: (record: StreamRecord<K, V>) => {
         if (droppedForNullKey(drop, record.key)) return;
         const timestamp = record.timestamp;
-        if (timestamp > observedStreamTime) observedStreamTime = timestamp;
-        const closeTime = observedStreamTime - windows.graceMs;
+        const closeTime = late.advance(timestamp);
         for (const window of windows.windowsFor(timestamp)) {
           if (window.end <= closeTime) {
-            late.drop({
-              timestamp,
-              windowStart: window.start,
-              windowEnd: window.end,
-              closeTime,
-              streamTime: observedStreamTime,
-            });
+            late.dropLate(timestamp, window.start, window.end, closeTime);
             continue;
           }
           const old = store.fetch(record.key, window.start);
@@ -99,7 +81,7 @@ export function kstreamWindowAggregate<K, V, A>(
             record.headers,
           );
         }
-        if (spec.emitOnWindowClose) emitClosedWindows(closeTime);
+        if (spec.emitOnWindowClose) late.emitClosed(closeTime, emitClosedWindows);
       },
     };
   };

@@ -1,29 +1,50 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../processor.js';
 import type { CombinedKey, SubscriptionResponse, SubscriptionWrapper } from './ktable-fk-join-wrappers.js';
 import type { TimestampedStore } from './timestamped-store.js';
+import { dropRecorder, type DropRecorder } from '../dropped-records.js';
 
 /**
  * Right side of a foreign-key join, subscription topic: records (or forgets) the subscription of
  * a left row under `(foreignKey, primaryKey)` and answers it, following its instruction, with the
- * current right row for that foreign key, keyed by the left row's primary key.
+ * current right row for that foreign key, keyed by the left row's primary key. A left join's row
+ * without a foreign key arrives with a `null` key: it is answered with `null` and not recorded.
  */
 export function ktableFkJoinSubscriptionReceive<KO, K, VO>(
   subscriptionStoreName: string,
   foreignStoreName: string,
-): () => Processor<KO, SubscriptionWrapper<K>, K, SubscriptionResponse<VO>> {
+): () => Processor<KO | null, SubscriptionWrapper<K>, K, SubscriptionResponse<VO>> {
   return () => {
     let context: ProcessorContext<K, SubscriptionResponse<VO>>;
+    let drop: DropRecorder;
     let subscriptions: TimestampedStore<CombinedKey<KO, K>, SubscriptionWrapper<K>>;
     let foreign: TimestampedStore<KO, VO>;
+    const answer = (
+      record: StreamRecord<KO | null, SubscriptionWrapper<K>>,
+      foreignValue: VO | null,
+      timestamp: number,
+    ): void => {
+      const subscription = record.value;
+      const response: SubscriptionResponse<VO> = {
+        hash: subscription.hash,
+        foreignValue,
+        primaryPartition: subscription.primaryPartition,
+      };
+      context.forward({ key: subscription.primaryKey, value: response, timestamp, headers: record.headers });
+    };
     return {
       init: (ctx) => {
         context = ctx;
+        drop = dropRecorder(ctx);
         subscriptions = ctx.getStateStore(subscriptionStoreName);
         foreign = ctx.getStateStore(foreignStoreName);
       },
-      process: (record: StreamRecord<KO, SubscriptionWrapper<K>>) => {
-        if (record.key === null || record.key === undefined || record.value === null) return;
+      process: (record: StreamRecord<KO | null, SubscriptionWrapper<K>>) => {
+        if (record.value === null) return;
         const subscription = record.value;
+        if (record.key === null || record.key === undefined) {
+          if (subscription.instruction !== 'propagate-null-if-absent') return drop('null-key');
+          return answer(record, null, record.timestamp);
+        }
         const combinedKey: CombinedKey<KO, K> = {
           foreignKey: record.key,
           primaryKey: subscription.primaryKey,
@@ -38,18 +59,11 @@ export function ktableFkJoinSubscriptionReceive<KO, K, VO>(
         if (row === undefined && subscription.instruction === 'propagate-only-if-present') return;
         const foreignValue =
           row === undefined || subscription.instruction === 'delete-and-propagate' ? null : row.value;
-        const timestamp = row === undefined ? record.timestamp : Math.max(record.timestamp, row.timestamp);
-        const response: SubscriptionResponse<VO> = {
-          hash: subscription.hash,
+        answer(
+          record,
           foreignValue,
-          primaryPartition: subscription.primaryPartition,
-        };
-        context.forward({
-          key: subscription.primaryKey,
-          value: response,
-          timestamp,
-          headers: record.headers,
-        });
+          row === undefined ? record.timestamp : Math.max(record.timestamp, row.timestamp),
+        );
       },
     };
   };

@@ -1,3 +1,4 @@
+import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
 import type { TypedCacheFlushListener } from '../../state/metered-key-value-store.js';
 import type { Windowed } from '../../windowing/windowed.js';
 import type { Change } from '../change.js';
@@ -52,4 +53,27 @@ export function windowedForwarder<K, S, A>(
   if (cached) return skip;
   return (key, newValue, oldValue, timestamp, headers) =>
     context.forward({ key, value: { newValue, oldValue }, timestamp, headers });
+}
+
+/**
+ * @internal {@link windowedForwarder} over a window store of `ValueAndTimestamp` aggregates: a
+ * flushed window carries its stored record timestamp.
+ *
+ * @example
+ * ```ts
+ * const forward = timestampedWindowForwarder(context, store, spec.emitOnWindowClose);
+ * ```
+ */
+export function timestampedWindowForwarder<K, A>(
+  context: ProcessorContext<Windowed<K>, Change<A>>,
+  store: WindowedCachingStore<K, ValueAndTimestamp<A>>,
+  emitOnWindowClose: boolean,
+): TableForwarder<Windowed<K>, A> {
+  return windowedForwarder(
+    context,
+    store,
+    emitOnWindowClose,
+    (stored) => stored.value,
+    (_key, stored, flushTimestamp) => stored?.timestamp ?? flushTimestamp,
+  );
 }

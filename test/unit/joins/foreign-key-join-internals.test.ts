@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../../src/index.js';
 import { ktableFkJoinResponse } from '../../../src/topology/processors/ktable-fk-join-response.js';
+import { ktableFkJoinSubscriptionReceive } from '../../../src/topology/processors/ktable-fk-join-subscription-receive.js';
 import { ktableFkJoinSubscriptionSend } from '../../../src/topology/processors/ktable-fk-join-subscription-send.js';
 import {
   combinedKeySerde,
@@ -68,10 +69,6 @@ describe('foreign-key join internals', () => {
       str,
       str,
       false,
-      {
-        subscriptionChild: 'sub',
-        responseChild: 'resp',
-      },
     )();
     send.init!(context);
     send.process({ key: 'o1', value: { newValue: 'c2:book', oldValue: 'c1:book' }, timestamp: 1 });
@@ -81,23 +78,20 @@ describe('foreign-key join internals', () => {
         key: 'c1',
         value: { hash, instruction: 'delete-no-propagate', primaryKey: 'o1', primaryPartition: 3 },
         timestamp: 1,
-        child: 'sub',
+        child: undefined,
       },
       {
         key: 'c2',
         value: { hash, instruction: 'propagate-null-if-absent', primaryKey: 'o1', primaryPartition: 3 },
         timestamp: 1,
-        child: 'sub',
+        child: undefined,
       },
     ]);
   });
 
   it('send (inner): a new row subscribes only-if-present; a delete unsubscribes and propagates', () => {
     const { context, forwarded } = fakeProcessorContext({});
-    const send = ktableFkJoinSubscriptionSend<string, string, string>((v) => v, str, str, false, {
-      subscriptionChild: 's',
-      responseChild: 'r',
-    })();
+    const send = ktableFkJoinSubscriptionSend<string, string, string>((v) => v, str, str, false)();
     send.init!(context);
     send.process({ key: 'o1', value: { newValue: 'c1', oldValue: null }, timestamp: 1 });
     send.process({ key: 'o1', value: { newValue: null, oldValue: 'c1' }, timestamp: 2 });
@@ -113,28 +107,50 @@ describe('foreign-key join internals', () => {
     ]);
   });
 
-  it('send (left): a null foreign key is answered with null directly, bypassing the topics', () => {
+  it('send (left): a null foreign key still subscribes, keyed null, for the right side to answer with null', () => {
     const { context, forwarded } = fakeProcessorContext({});
     const send = ktableFkJoinSubscriptionSend<string, { fk: string | null }, string>(
       (v) => v.fk as string,
       str,
       Serdes.json(),
       true,
-      {
-        subscriptionChild: 's',
-        responseChild: 'r',
-      },
     )();
     send.init!(context);
     send.process({ key: 'o1', value: { newValue: { fk: null }, oldValue: null }, timestamp: 1 });
-    expect(forwarded).toEqual([
-      {
-        key: 'o1',
-        value: { hash: valueHash({ fk: null }, Serdes.json()), foreignValue: null, primaryPartition: 3 },
-        timestamp: 1,
-        child: 'r',
-      },
+    send.process({ key: 'o1', value: { newValue: null, oldValue: { fk: 'c1' } }, timestamp: 2 });
+    const hash = valueHash({ fk: null }, Serdes.json());
+    expect(forwarded.map((f) => [f.key, f.value, f.timestamp])).toEqual([
+      [null, { hash, instruction: 'propagate-null-if-absent', primaryKey: 'o1', primaryPartition: 3 }, 1],
+      // a delete: the old key forgets the row, the answer comes through the null key
+      ['c1', { hash: null, instruction: 'delete-no-propagate', primaryKey: 'o1', primaryPartition: 3 }, 2],
+      [
+        null,
+        { hash: null, instruction: 'propagate-null-if-absent', primaryKey: 'o1', primaryPartition: 3 },
+        2,
+      ],
     ]);
+  });
+
+  it('receive: a null-key subscription is answered with null and not stored; other null-key instructions are dropped', () => {
+    const subscriptions = new Map<unknown, { value: unknown; timestamp: number }>();
+    const { context, forwarded } = fakeProcessorContext({ subs: subscriptions, right: new Map() });
+    const receive = ktableFkJoinSubscriptionReceive<string, string, string>('subs', 'right')();
+    receive.init!(context);
+    const hash = valueHash('x', str);
+    receive.process({
+      key: null,
+      value: { hash, instruction: 'propagate-null-if-absent', primaryKey: 'o1', primaryPartition: 2 },
+      timestamp: 4,
+    });
+    receive.process({
+      key: null,
+      value: { hash, instruction: 'propagate-only-if-present', primaryKey: 'o2', primaryPartition: 2 },
+      timestamp: 5,
+    });
+    expect(forwarded).toEqual([
+      { key: 'o1', value: { hash, foreignValue: null, primaryPartition: 2 }, timestamp: 4, child: undefined },
+    ]);
+    expect(subscriptions.size).toBe(0);
   });
 
   it('wire formats round-trip, and the foreign-key prefix is a byte prefix of the combined key', () => {

@@ -119,8 +119,7 @@ describe('foreign-key table–table join', () => {
     orders.pipeInput('o2', { customer: null, item: 'pen' }, 2); // null FK → pen for ?
     customers.pipeInput('c9', 'Zoe', 3); // → book for Zoe
     customers.pipeInput('c9', DELETE_CUSTOMER, 4); // → book for ? (the left row stays)
-    // → o1 deleted twice, as Kafka Streams' SubscriptionSendProcessorSupplier.leftJoinInstructions
-    // sends both "delete and answer" to c9 and "answer" to the (now null) foreign key
+    // → o1 deleted once: c9 only forgets the row; the answer comes through the (now null) foreign key
     orders.pipeInput('o1', DELETE, 5);
     expect(out.readKeyValuesToList()).toEqual([
       { key: 'o1', value: 'book for ?' },
@@ -128,29 +127,40 @@ describe('foreign-key table–table join', () => {
       { key: 'o1', value: 'book for Zoe' },
       { key: 'o1', value: 'book for ?' },
       { key: 'o1', value: null },
-      { key: 'o1', value: null },
     ]);
     expect(store().get('o2')).toBe('pen for ?');
     driver.close();
   });
 
-  it('left: a foreign-key change first emits the row joined with null, then with the new key', () => {
-    // Kafka Streams' SubscriptionSendProcessorSupplier.leftJoinInstructions sends the old key
-    // DELETE_KEY_AND_PROPAGATE (hashed with the new value, so ResponseJoinProcessorSupplier keeps
-    // its null answer), then the new key PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE.
+  it('left: a foreign-key change emits the row once, joined with the new key (or null when it has no right row)', () => {
+    // The old key only forgets the row (as Kafka Streams: DELETE_KEY_NO_PROPAGATE); the new key's
+    // answer replaces the result.
     const { driver, orders, customers, out } = fkTopology('leftJoin');
     customers.pipeInput('c1', 'Ann', 1);
     customers.pipeInput('c2', 'Bob', 2);
     orders.pipeInput('o1', { customer: 'c1', item: 'book' }, 3); // → book for Ann @3
-    orders.pipeInput('o1', { customer: 'c2', item: 'book' }, 4); // → book for ? @4, book for Bob @4
+    orders.pipeInput('o1', { customer: 'c2', item: 'book' }, 4); // → book for Bob @4
     customers.pipeInput('c1', 'Ann 2', 5); // no longer subscribed: nothing
-    orders.pipeInput('o1', { customer: 'c3', item: 'book' }, 6); // → book for ? @6 (c2 left), book for ? @6 (no c3)
+    orders.pipeInput('o1', { customer: 'c3', item: 'book' }, 6); // → book for ? @6 (no c3)
     expect(out.readRecordsToList().map(({ key, value, timestamp }) => ({ key, value, timestamp }))).toEqual([
       { key: 'o1', value: 'book for Ann', timestamp: 3 },
-      { key: 'o1', value: 'book for ?', timestamp: 4 },
       { key: 'o1', value: 'book for Bob', timestamp: 4 },
       { key: 'o1', value: 'book for ?', timestamp: 6 },
-      { key: 'o1', value: 'book for ?', timestamp: 6 },
+    ]);
+    driver.close();
+  });
+
+  it('inner: a row whose foreign key was null joins once it gets one; an unchanged key without a right row emits nothing', () => {
+    const { driver, orders, customers, out } = fkTopology('join');
+    orders.pipeInput('o1', { customer: null, item: 'book' }, 1); // no foreign key: skipped
+    customers.pipeInput('c1', 'Ann', 2); // o1 is not subscribed: nothing
+    orders.pipeInput('o1', { customer: 'c1', item: 'book' }, 3); // → book for Ann
+    orders.pipeInput('o2', { customer: 'c2', item: 'pen' }, 4); // no c2: nothing
+    orders.pipeInput('o2', { customer: 'c2', item: 'ink' }, 5); // same key, still no c2: nothing
+    orders.pipeInput('o1', { customer: null, item: 'book' }, 6); // foreign key gone → o1 deleted
+    expect(out.readRecordsToList().map(({ key, value, timestamp }) => ({ key, value, timestamp }))).toEqual([
+      { key: 'o1', value: 'book for Ann', timestamp: 3 },
+      { key: 'o1', value: null, timestamp: 6 },
     ]);
     driver.close();
   });

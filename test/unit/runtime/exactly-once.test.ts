@@ -56,6 +56,8 @@ it.each([{ maxBufferedRecords: 10_000 }, { maxBufferedRecords: 3 }])(
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(Object.fromEntries(latest)).toEqual(Object.fromEntries(truth));
+    // The commit event follows the transaction (and the stores' checkpoint after it).
+    while (commits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(commits.length).toBeGreaterThan(0);
     const committed = await admin.fetchCommittedOffsets('eos', [
       { topic: 'amounts', partition: 0 },

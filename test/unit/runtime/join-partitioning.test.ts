@@ -98,3 +98,66 @@ it('a foreign-key join runs when the two tables have different partition counts'
   await kafka.close();
   await rm(stateDir, { recursive: true, force: true });
 });
+
+it('a foreign-key left join answers rows without a foreign key through the multi-partition topics', async () => {
+  // A null foreign key travels the subscription topic keyed null (the producer picks its
+  // partition); the answer must still come back to the left row's partition of the response topic.
+  const kafka = createEmbeddedKafka();
+  const admin = await kafka.admin();
+  await admin.createTopics([
+    { topic: 'orders', partitions: 3 },
+    { topic: 'customers', partitions: 2 },
+    { topic: 'enriched', partitions: 3 },
+  ]);
+  const b = new StreamsBuilder();
+  const customers = b.table('customers', { key: Serdes.string(), value: Serdes.string() });
+  b.table('orders', { key: Serdes.string(), value: Serdes.json<{ customer: string | null; item: string }>() })
+    .leftJoin(
+      customers,
+      (o) => o.customer as string,
+      (o, name) => `${o.item} for ${name ?? '?'}`,
+      { name: 'orders-left-customer' },
+    )
+    .toStream()
+    .to('enriched', { key: Serdes.string(), value: Serdes.string() });
+  const stateDir = await mkdtemp(join(tmpdir(), 'trib-fk-left-'));
+  const app = new KafkaStreams(b.build(), {
+    applicationId: 'fk-left',
+    kafka,
+    stateDir,
+    commitIntervalMs: 20,
+    logger: quiet,
+  });
+  await app.start();
+  const producer = await kafka.producer();
+  const now = Date.now();
+  await producer.send([
+    { topic: 'customers', key: Buffer.from('c1'), value: Buffer.from('Ada'), timestamp: now },
+  ]);
+  await producer.send(
+    ['o1', 'o2', 'o3', 'o4', 'o5', 'o6'].map((o, i) => ({
+      topic: 'orders',
+      key: Buffer.from(o),
+      value: Buffer.from(JSON.stringify({ customer: i % 2 === 0 ? 'c1' : null, item: `item${i}` })),
+      timestamp: now + 1,
+    })),
+  );
+  const expected = {
+    o1: 'item0 for Ada',
+    o2: 'item1 for ?',
+    o3: 'item2 for Ada',
+    o4: 'item3 for ?',
+    o5: 'item4 for Ada',
+    o6: 'item5 for ?',
+  };
+  await until(
+    async () =>
+      JSON.stringify(Object.fromEntries([...(await latest(kafka, 'enriched'))].sort())) ===
+      JSON.stringify(expected),
+  );
+  const enriched = await readTopic(kafka, 'enriched');
+  expect(enriched).toHaveLength(6);
+  await app.close();
+  await kafka.close();
+  await rm(stateDir, { recursive: true, force: true });
+});

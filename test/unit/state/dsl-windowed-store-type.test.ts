@@ -54,3 +54,32 @@ describe('windowed DSL stores follow defaultDslStore', () => {
     expect(builtPersistent(pinnedPersistent, 'sessions')).toBe(true);
   });
 });
+
+/** The retention of the store a task would build for `name`. */
+function builtRetention(topology: Topology, name: string): number {
+  const entry = topology.stores.get(name);
+  if (entry === undefined) throw new Error(`no store ${name}`);
+  return (entry.builder.build() as unknown as { retentionPeriodMs: number }).retentionPeriodMs;
+}
+
+describe('windowed DSL store retention', () => {
+  it("in memory: Kafka Streams' default, size + grace (session: gap + grace)", () => {
+    const topology = windowedCounts();
+    expect(builtRetention(topology, 'per-minute')).toBe(60_000);
+    expect(builtRetention(topology, 'sessions')).toBe(30_000);
+  });
+
+  it('persistent: at least a day, so emit-on-close finds closed windows in the exactly-expiring level store', () => {
+    const topology = windowedCounts();
+    topology.defaultDslStore = 'persistent';
+    expect(builtRetention(topology, 'per-minute')).toBe(86_400_000);
+    expect(builtRetention(topology, 'sessions')).toBe(86_400_000);
+  });
+
+  it('materialized.retentionMs is used for either store type', () => {
+    const topology = windowedCounts({ retentionMs: 120_000 });
+    expect(builtRetention(topology, 'per-minute')).toBe(120_000);
+    topology.defaultDslStore = 'persistent';
+    expect(builtRetention(topology, 'sessions')).toBe(120_000);
+  });
+});

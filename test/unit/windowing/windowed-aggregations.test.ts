@@ -177,11 +177,11 @@ describe('session windows (gap 10)', () => {
     input.pipeInput('a', 'x', 15); // late but within grace 20; more than 10 from both: [15,15] = 1
     input.pipeInput('a', 'x', 22); // within 10 of [15,15] and [30,30]: both replaced by [15,30] = 3
     // Sessions close at end + gap + grace (KStreamSessionWindowAggregate, KAFKA-12718): close
-    // time = stream time - 20 - 10.
+    // time = stream time - 20 - 10. The store keeps gap + grace (30) behind its latest session end.
     input.pipeInput('b', 'x', 1); //  close time 0: [1,1] = 1 is still open
-    input.pipeInput('c', 'x', 41); // close time 11
-    input.pipeInput('b', 'x', 10); // would merge into [1,10]: ends before 11, dropped
-    input.pipeInput('b', 'x', 11); // merges into [1,11]: ends at the close time, accepted
+    input.pipeInput('c', 'x', 41); // close time 11; sessions ending at or before 11 leave the store
+    input.pipeInput('b', 'x', 10); // [1,1] is gone, so [10,10]: ends before 11, dropped
+    input.pipeInput('b', 'x', 11); // [11,11]: ends at the close time, accepted
     expect(output.readKeyValuesToList()).toEqual([
       { key: win('a', 0, 0), value: 1 },
       { key: win('a', 30, 30), value: 1 },
@@ -191,14 +191,10 @@ describe('session windows (gap 10)', () => {
       { key: win('a', 15, 30), value: 3 },
       { key: win('b', 1, 1), value: 1 },
       { key: win('c', 41, 41), value: 1 },
-      { key: win('b', 1, 1), value: null },
-      { key: win('b', 1, 11), value: 2 },
+      { key: win('b', 11, 11), value: 1 },
     ]);
     const store = driver.getSessionStore<string, number>('sessions');
-    expect([...store.fetch('a')].map((e) => [e.key.window, e.value])).toEqual([
-      [{ start: 0, end: 0 }, 1],
-      [{ start: 15, end: 30 }, 3],
-    ]);
+    expect([...store.fetch('a')].map((e) => [e.key.window, e.value])).toEqual([[{ start: 15, end: 30 }, 3]]);
     expect(store.metrics().droppedRecords).toBe(1);
     driver.close();
   });
@@ -206,7 +202,7 @@ describe('session windows (gap 10)', () => {
   it('timestamps each session with its end, and each tombstone with the replaced session end', () => {
     // As Kafka Streams' KStreamSessionWindowAggregate.maybeForwardUpdate: window().end().
     const { input, output } = run(
-      (g) => g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10)).count(),
+      (g) => g.windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 20)).count(),
       Serdes.sessionWindowed(Serdes.string()),
     );
     input.pipeInput('a', 'x', 0);
@@ -221,11 +217,27 @@ describe('session windows (gap 10)', () => {
     ]);
   });
 
+  it('does not merge a session that has left the store (retention gap + grace, as Kafka Streams)', () => {
+    const { input, output } = run(
+      (g) => g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10)).count(),
+      Serdes.sessionWindowed(Serdes.string()),
+    );
+    input.pipeInput('a', 'x', 0);
+    input.pipeInput('a', 'x', 20); // the store keeps sessions ending after 20 - 10: [0,0] is gone
+    input.pipeInput('a', 'x', 10); // so this only joins [20,20]
+    expect(output.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      [win('a', 0, 0), 1, 0],
+      [win('a', 20, 20), 1, 20],
+      [win('a', 20, 20), null, 20],
+      [win('a', 10, 20), 2, 20],
+    ]);
+  });
+
   it('aggregates with a merger', () => {
     const b = new StreamsBuilder();
     b.stream('input', { key: Serdes.string(), value: Serdes.string() })
       .groupByKey()
-      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10))
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 20))
       .aggregate(
         () => '',
         (_k, v, agg) => agg + v,
@@ -278,7 +290,9 @@ describe('emitStrategy(onWindowClose)', () => {
         g
           .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 2))
           .emitStrategy(EmitStrategy.onWindowClose())
-          .count(),
+          // Longer than the default gap + grace: by the time a session closes, a store that keeps
+          // only gap + grace has dropped it (so does Kafka Streams' in-memory store), docs/windowing.md.
+          .count({ materialized: { retentionMs: 100 } }),
       Serdes.sessionWindowed(Serdes.string()),
     );
     input.pipeInput('a', 'x', 0);

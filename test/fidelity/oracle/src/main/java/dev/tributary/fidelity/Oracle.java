@@ -24,8 +24,9 @@ import org.apache.kafka.streams.test.TestRecord;
  * writes, per case, every output record with the index of the input record that caused it.
  *
  * <p>Usage: {@code java -jar fidelity-oracle.jar cases.json results.json [rocksdb]}. DSL stores
- * are in-memory unless {@code rocksdb} is given: the outputs are the same, and RocksDB's
- * per-driver set-up costs half a second a case.
+ * are in-memory, like Tributary's driver, unless {@code rocksdb} is given: RocksDB drops expired
+ * windows by segment (so some windowed outputs differ), and its per-driver set-up costs half a
+ * second a case.
  */
 public final class Oracle {
   private static final ObjectMapper JSON = new ObjectMapper();
