@@ -145,9 +145,12 @@ describeWithKafka('dead-letter topic on a real broker', () => {
     // `boom`'s DLQ record goes into the open transaction (sent early: the input is drained); no
     // commit comes before `fatal` fails the task, so the transaction is aborted.
     await produce(names.input, ['boom']);
-    // Its transaction's records sit above the last stable offset until it ends: give the early
-    // send time to put the DLQ record into it.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Its transaction's records sit above the last stable offset until it ends, so wait for the
+    // task to have dead-lettered it, then give the early send time to put it into the transaction.
+    const deadLettered = () =>
+      first.metrics().find((m) => m.name === 'dead-letter-records-total')?.value === 1;
+    await waitUntil(deadLettered, 30_000, 'boom to be dead-lettered');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     await produce(names.input, ['fatal'], 1);
     await waitUntil(() => states.includes('ERROR'), 30_000, 'the first run to fail');
     await first.close();
