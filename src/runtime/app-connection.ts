@@ -91,10 +91,14 @@ export class AppConnection {
       appDir: this.appDir,
       client: this.client,
       admin,
-      host: taskHost(c, this.logger, {
-        globalStore: (name) => this.globalThread?.store(name),
-        requestCommit: () => {},
-      }),
+      host: {
+        ...taskHost(c, this.logger, {
+          globalStore: (name) => this.globalThread?.store(name),
+          requestCommit: () => {},
+        }),
+        // Global stores are loaded, not committed: no transaction or commit for a dead letter to ride.
+        deadLetterQueueTopic: undefined,
+      },
       collector: new KafkaRecordCollector(plan.topicPartitions, new Set(plan.changelogs.values())),
       onError: onGlobalError,
     });

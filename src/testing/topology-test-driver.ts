@@ -140,7 +140,7 @@ export class TopologyTestDriver {
         0,
         topology,
         globalNodes,
-        host,
+        { ...host, deadLetterQueueTopic: undefined }, // as the app's global thread
         storesOf('-1_0', 0, true),
         collector,
       );

@@ -280,3 +280,19 @@ describe('handlers: bad answers, timestamp extractors and store serdes', () => {
     expect(errors[0]!.message).toMatch(/store cannot write/);
   });
 });
+
+it('records of a global store’s topic a handler skips are not dead-lettered, as in the app', () => {
+  const b = new StreamsBuilder();
+  b.globalTable('rates', { key: Serdes.string(), value: picky });
+  b.stream('in', { key: Serdes.string(), value: picky }).to('out', { key: Serdes.string(), value: picky });
+  driver = driverFor(b.build(), {
+    deadLetterQueueTopic: DLQ,
+    deserializationExceptionHandler: 'logAndContinue',
+  });
+  driver.createInputTopic('rates', Serdes.string(), Serdes.string()).pipeInput('eur', 'poison');
+  expect(driver.producedTopicNames().has(DLQ)).toBe(false);
+  driver.createInputTopic('in', Serdes.string(), Serdes.string()).pipeInput('k', 'poison');
+  expect(driver.createOutputTopic(DLQ, Serdes.string(), Serdes.string()).readValuesToList()).toEqual([
+    'poison',
+  ]);
+});
