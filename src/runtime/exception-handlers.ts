@@ -1,4 +1,10 @@
-import { ConfigError, type StreamsError } from '../errors.js';
+import {
+  ConfigError,
+  DeserializationError,
+  ProcessingError,
+  ProductionError,
+  StreamsError,
+} from '../errors.js';
 import type { Headers } from '../topology/processor.js';
 
 /** What to do after a bad record: stop the task (`'fail'`) or skip the record (`'continue'`). */
@@ -49,7 +55,31 @@ export function resolveHandler(
     };
   }
   return (error, record) => {
-    const response: unknown = handler(error, record);
+    let response: unknown;
+    try {
+      response = handler(error, record);
+    } catch (thrown) {
+      // The handler's own bug: it fails the task, but with the record's context, not a bare error.
+      const Kind =
+        error instanceof DeserializationError
+          ? DeserializationError
+          : error instanceof ProductionError
+            ? ProductionError
+            : error instanceof ProcessingError
+              ? ProcessingError
+              : StreamsError;
+      throw new Kind(
+        `${option} threw while handling "${error.message}": ${(thrown as Error)?.message ?? String(thrown)}`,
+        {
+          taskId: error.taskId,
+          topic: error.topic,
+          partition: error.partition,
+          offset: error.offset,
+          node: error.node,
+          cause: thrown,
+        },
+      );
+    }
     if (response === 'fail' || response === 'continue') return response;
     // A typo ('skip') must not decide a record's fate: it is a configuration error.
     throw new ConfigError(

@@ -186,6 +186,29 @@ describe('handlers: bad answers, timestamp extractors and store serdes', () => {
     );
   });
 
+  it('a handler that throws fails with the record’s context and the thrown error as the cause', () => {
+    const bug = new TypeError('handler bug');
+    driver = driverFor(topology(), {
+      processingExceptionHandler: () => {
+        throw bug;
+      },
+    });
+    const error = thrown(() =>
+      driver!.createInputTopic('in', Serdes.string(), Serdes.string()).pipeInput('k', 'boom'),
+    );
+    expect(error).toBeInstanceOf(ProcessingError);
+    expect(error.message).toMatch(
+      /^processingExceptionHandler threw while handling ".*no booms here": handler bug$/,
+    );
+    expect({ task: error.taskId, topic: error.topic, offset: error.offset, node: error.node }).toEqual({
+      task: '0_0',
+      topic: 'in',
+      offset: 0,
+      node: 'boomer',
+    });
+    expect(error.cause).toBe(bug);
+  });
+
   function extractorTopology() {
     const b = new StreamsBuilder();
     b.stream('in', {
