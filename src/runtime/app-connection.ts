@@ -11,6 +11,7 @@ import { RepartitionPurger } from './repartition-purger.js';
 import { taskHost } from './stream-thread.js';
 import type { SharedThreadOptions } from './stream-threads.js';
 import { planTopics, type TopicPlan } from './topic-plan.js';
+import { checkDeadLetterTopic } from './dead-letter-queue.js';
 
 let sharedEmbedded: EmbeddedKafka | undefined;
 
@@ -77,6 +78,7 @@ export class AppConnection {
     const admin = await this.client.admin();
     this.admin = admin;
     const plan = await planTopics(this.topology, c.applicationId, admin, c.replicationFactor);
+    await checkDeadLetterTopic(c.deadLetterQueueTopic, admin, plan.sourceTopics);
     this.plan = plan;
     this.purger = new RepartitionPurger(
       plan.repartitionTopics,
@@ -89,10 +91,14 @@ export class AppConnection {
       appDir: this.appDir,
       client: this.client,
       admin,
-      host: taskHost(c, this.logger, {
-        globalStore: (name) => this.globalThread?.store(name),
-        requestCommit: () => {},
-      }),
+      host: {
+        ...taskHost(c, this.logger, {
+          globalStore: (name) => this.globalThread?.store(name),
+          requestCommit: () => {},
+        }),
+        // Global stores are loaded, not committed: no transaction or commit for a dead letter to ride.
+        deadLetterQueueTopic: undefined,
+      },
       collector: new KafkaRecordCollector(plan.topicPartitions, new Set(plan.changelogs.values())),
       onError: onGlobalError,
     });

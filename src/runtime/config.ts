@@ -71,10 +71,18 @@ export interface StreamsConfig {
   /** Default `logAndFail`. */
   processingExceptionHandler?: ExceptionHandler;
   /**
-   * Called when a sink cannot serialize a record (`'continue'` skips that output record). Default
-   * `logAndFail`. Send failures reported by the broker fail the task.
+   * Called when a sink cannot serialize a record (`'continue'` skips that output record), and
+   * at-least-once for a record the broker rejected (`'continue'` drops it). Default `logAndFail`.
+   * Under exactly-once a rejected send aborts the transaction and fails the task.
    */
   productionExceptionHandler?: ExceptionHandler;
+  /**
+   * A dead-letter topic, as Kafka Streams' `errors.dead.letter.queue.topic.name`: every record an
+   * exception handler skips or fails on is also written there, with its original key, value and
+   * headers plus `__streams.errors.*` headers naming the error and where the record came from,
+   * inside the task's commit (its transaction under exactly-once). It must exist at `start()`.
+   */
+  deadLetterQueueTopic?: string;
   /**
    * What to do when a stream thread fails (`'shutdownClient'`, the default; `'shutdownApplication'`;
    * `'replaceThread'`; or a function choosing per error), as Kafka Streams'
@@ -163,6 +171,7 @@ const KNOWN_KEYS = new Set<string>([
   'deserializationExceptionHandler',
   'processingExceptionHandler',
   'productionExceptionHandler',
+  'deadLetterQueueTopic',
   'uncaughtExceptionHandler',
   'ssl',
   'sasl',
@@ -288,6 +297,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       );
     }
   }
+  checkDeadLetterQueueTopic(config.deadLetterQueueTopic);
   if (config.uncaughtExceptionHandler !== undefined)
     checkUncaughtExceptionHandler(config.uncaughtExceptionHandler, 'uncaughtExceptionHandler');
   return hideSecrets({
@@ -307,6 +317,21 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     defaultDslStore,
     stateDir: config.stateDir,
   });
+}
+
+/** @internal A topic name Kafka accepts (the test driver checks it too). */
+export function checkDeadLetterQueueTopic(topic: unknown): void {
+  if (topic === undefined) return;
+  if (
+    typeof topic !== 'string' ||
+    !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) ||
+    topic === '.' ||
+    topic === '..'
+  ) {
+    throw new ConfigError(
+      `deadLetterQueueTopic must be a Kafka topic name (1–249 characters from [a-zA-Z0-9._-], not "." or ".."); got ${JSON.stringify(topic)}.`,
+    );
+  }
 }
 
 /**

@@ -1,4 +1,10 @@
-import { ConfigError, type StreamsError } from '../errors.js';
+import {
+  ConfigError,
+  DeserializationError,
+  ProcessingError,
+  ProductionError,
+  StreamsError,
+} from '../errors.js';
 import type { Headers } from '../topology/processor.js';
 
 /** What to do after a bad record: stop the task (`'fail'`) or skip the record (`'continue'`). */
@@ -33,6 +39,8 @@ export type ExceptionHandler =
 export function resolveHandler(
   handler: ExceptionHandler | undefined,
   log: (message: string, error: unknown) => void,
+  /** The option the handler was given as, for the error about a bad answer. */
+  option = 'An exception handler',
 ): (error: StreamsError, record: FailedRecord) => HandlerResponse {
   if (handler === undefined || handler === 'logAndFail') {
     return (error) => {
@@ -47,12 +55,69 @@ export function resolveHandler(
     };
   }
   return (error, record) => {
-    const response: unknown = handler(error, record);
+    let response: unknown;
+    try {
+      response = handler(error, record);
+    } catch (thrown) {
+      // The handler's own bug: it fails the task, but with the record's context, not a bare error.
+      const Kind =
+        error instanceof DeserializationError
+          ? DeserializationError
+          : error instanceof ProductionError
+            ? ProductionError
+            : error instanceof ProcessingError
+              ? ProcessingError
+              : StreamsError;
+      throw new Kind(
+        `${option} threw while handling "${error.message}": ${(thrown as Error)?.message ?? String(thrown)}`,
+        {
+          taskId: error.taskId,
+          topic: error.topic,
+          partition: error.partition,
+          offset: error.offset,
+          node: error.node,
+          cause: thrown,
+        },
+      );
+    }
     if (response === 'fail' || response === 'continue') return response;
     // A typo ('skip') must not decide a record's fate: it is a configuration error.
     throw new ConfigError(
-      `An exception handler returned ${typeof response === 'string' ? `'${response}'` : String(response)}: it must return 'fail' or 'continue' (synchronously, not a promise).`,
+      `${option} returned ${typeof response === 'string' ? `'${response}'` : String(response)}: it must return 'fail' or 'continue' (synchronously, not a promise).`,
       { cause: error },
     );
+  };
+}
+
+/**
+ * @internal The handler options of a config, resolved (each named in its errors), with the
+ * dead-letter topic; `handlesSendFailures`: whether a record the broker rejects is worth isolating
+ * and handing to the production handler (a handler that always fails, with no dead-letter topic to
+ * write, would only fail the task as it does anyway).
+ */
+export function resolveHandlers(
+  config: {
+    readonly deserializationExceptionHandler?: ExceptionHandler | undefined;
+    readonly processingExceptionHandler?: ExceptionHandler | undefined;
+    readonly productionExceptionHandler?: ExceptionHandler | undefined;
+    readonly deadLetterQueueTopic?: string | undefined;
+  },
+  log: (message: string, error: unknown) => void,
+): Record<
+  'onDeserializationError' | 'onProcessingError' | 'onProductionError',
+  (error: StreamsError, record: FailedRecord) => HandlerResponse
+> & { readonly deadLetterQueueTopic: string | undefined; readonly handlesSendFailures: boolean } {
+  const production = config.productionExceptionHandler;
+  return {
+    onDeserializationError: resolveHandler(
+      config.deserializationExceptionHandler,
+      log,
+      'deserializationExceptionHandler',
+    ),
+    onProcessingError: resolveHandler(config.processingExceptionHandler, log, 'processingExceptionHandler'),
+    onProductionError: resolveHandler(production, log, 'productionExceptionHandler'),
+    deadLetterQueueTopic: config.deadLetterQueueTopic,
+    handlesSendFailures:
+      config.deadLetterQueueTopic !== undefined || (production !== undefined && production !== 'logAndFail'),
   };
 }

@@ -2,6 +2,12 @@ import { ProductionError, StreamsError } from '../errors.js';
 import type { ProducerRecord, RecordHeaders, SentPartition } from '../kafka/port.js';
 import type { Headers } from '../topology/processor.js';
 import type { OutgoingRecord, RecordCollector } from './record-collector.js';
+import {
+  isRejection,
+  resendIsolatingRejections,
+  type RejectionHandler,
+  type TrackedRecord,
+} from './send-rejections.js';
 
 /**
  * @internal Collects the records tasks produce (outputs, repartition and changelog records) and
@@ -12,10 +18,29 @@ export class KafkaRecordCollector implements RecordCollector {
   /** Changelog offsets written by the last flushes, per `topic:partition`: the next offset. */
   readonly changelogEndOffsets = new Map<string, string>();
 
+  /** At-least-once with a production handler that may skip: see `handleRejections`. */
+  private onRejected: RejectionHandler | undefined;
+  private neverSkipped: ReadonlySet<string> = new Set();
+
   constructor(
     private readonly partitionCounts: ReadonlyMap<string, number>,
     private readonly changelogTopics: ReadonlySet<string>,
   ) {}
+
+  /** Whether sinks should say which input record each output came from (`OutgoingRecord.origin`). */
+  get tracksOrigins(): boolean {
+    return this.onRejected !== undefined;
+  }
+
+  /**
+   * At-least-once: records the broker rejects go to `handler` (the task's production handler)
+   * instead of failing the send. Records of `neverSkipped` topics (changelogs, the dead-letter
+   * topic) fail it still.
+   */
+  handleRejections(handler: RejectionHandler, neverSkipped: Iterable<string>): void {
+    this.onRejected = handler;
+    this.neverSkipped = new Set([...this.changelogTopics, ...neverSkipped]);
+  }
 
   get size(): number {
     return this.pending.length;
@@ -30,6 +55,11 @@ export class KafkaRecordCollector implements RecordCollector {
     };
     if (record.partition !== undefined) out.partition = record.partition;
     if (record.headers !== undefined && hasAny(record.headers)) out.headers = toBufferHeaders(record.headers);
+    if (this.onRejected !== undefined && !this.neverSkipped.has(record.topic)) {
+      const tracked = out as TrackedRecord;
+      tracked.origin = record.origin;
+      tracked.onRejected = this.onRejected;
+    }
     this.pending.push(out);
   }
 
@@ -110,6 +140,11 @@ export async function flushCollectors(
   try {
     sent = await sender.send(batch);
   } catch (cause) {
+    if (isRejection(cause) && collectors.every((c) => c.tracksOrigins)) {
+      // Only at-least-once collectors track: a transaction's failed send cannot be retried.
+      const resent = await resendIsolatingRejections(batch, sender, collectors);
+      return resent.batch.length;
+    }
     if (cause instanceof StreamsError) throw cause;
     throw new ProductionError(`Producing ${batch.length} records failed: ${(cause as Error).message}`, {
       cause,

@@ -1,4 +1,5 @@
 import type { Headers } from '../topology/processor.js';
+import type { FailedRecord } from './exception-handlers.js';
 
 /** A serialized record on its way to Kafka (or to the test driver's output topics). */
 export interface OutgoingRecord {
@@ -9,6 +10,8 @@ export interface OutgoingRecord {
   readonly value: Buffer | null;
   readonly timestamp: number;
   readonly headers: Headers | undefined;
+  /** The input record this output came from, when the collector `tracksOrigins`. */
+  readonly origin?: FailedRecord | undefined;
 }
 
 /**
@@ -17,6 +20,8 @@ export interface OutgoingRecord {
  */
 export interface RecordCollector {
   send(record: OutgoingRecord): void;
+  /** Whether sinks should set `origin` (a record the broker rejects goes to the production handler). */
+  readonly tracksOrigins?: boolean;
   /** Partition count of `topic`, for custom partitioners. */
   partitionsFor(topic: string): number;
 }

@@ -1,6 +1,7 @@
 import { ProductionError } from '../errors.js';
 import type { StreamRecord } from '../topology/processor.js';
 import type { SinkNodeDef } from '../topology/topology.js';
+import type { DeadLetterWriter } from './dead-letter-queue.js';
 import type { DroppedRecords } from './dropped-records.js';
 import type { FailedRecord } from './exception-handlers.js';
 import { messageOf, requireSerde, type NodeInstance } from './node-context.js';
@@ -27,6 +28,7 @@ export class SinkWriter {
     private readonly host: TaskHost,
     private readonly collector: RecordCollector,
     private readonly droppedRecords: DroppedRecords,
+    private readonly deadLetters: DeadLetterWriter,
   ) {}
 
   write(
@@ -73,6 +75,10 @@ export class SinkWriter {
       value,
       timestamp: record.timestamp,
       headers: record.headers,
+      origin:
+        this.collector.tracksOrigins === true && input.topic !== undefined
+          ? input.currentFailedRecord()
+          : undefined,
     });
   }
 
@@ -82,7 +88,11 @@ export class SinkWriter {
       `Could not serialize a record for topic "${topicName}" at sink "${def.name}": ${messageOf(cause)}`,
       { taskId: this.taskId, topic: topicName, node: def.name, offset: input.offset, cause },
     );
-    if (this.host.onProductionError(error, input.currentFailedRecord()) !== 'continue') throw error;
+    const failed = input.currentFailedRecord();
+    const response = this.host.onProductionError(error, failed);
+    // The output has no bytes: the dead-letter record is the input record it came from.
+    this.deadLetters.write(error, failed, response);
+    if (response !== 'continue') throw error;
     this.droppedRecords.record('production', {
       node: def.name,
       topic: input.topic,

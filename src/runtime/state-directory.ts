@@ -1,5 +1,5 @@
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError, StreamsError } from '../errors.js';
 
 /** @internal The instance lock's file name, in `<stateDir>/<applicationId>/`. */
@@ -44,6 +44,8 @@ export async function lockApplicationDir(appDir: string, instanceId: string): Pr
   try {
     return await tryLock(join(appDir, INSTANCE_LOCK), instanceId);
   } catch (error) {
+    const unusable = unusableStateDir(error, appDir);
+    if (unusable !== undefined) throw unusable;
     if (!(error instanceof LockHeldError)) throw error;
     const who =
       error.holder.pid === process.pid
@@ -54,6 +56,27 @@ export async function lockApplicationDir(appDir: string, instanceId: string): Pr
       { cause: error },
     );
   }
+}
+
+/** File-system errors that mean `stateDir` itself cannot hold state: a file, or not writable. */
+const UNUSABLE: Readonly<Record<string, string>> = {
+  ENOTDIR: 'is a file (or lies under one), not a directory',
+  EEXIST: 'is a file, not a directory',
+  EACCES: 'is not writable by this process',
+  EPERM: 'is not writable by this process',
+  EROFS: 'is on a read-only file system',
+};
+
+/** The first thing `start()` writes is the instance lock: its failure names the option. */
+function unusableStateDir(error: unknown, appDir: string): ConfigError | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const why = code === undefined ? undefined : UNUSABLE[code];
+  if (why === undefined) return undefined;
+  const stateDir = dirname(appDir);
+  return new ConfigError(
+    `stateDir ${stateDir} ${why} (${code}): set stateDir to a writable directory (or leave it out for one under the OS temp dir).`,
+    { cause: error },
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
 } from '../topology/processor.js';
 import type { NodeDef, SourceNodeDef, Topology } from '../topology/topology.js';
 import type { DropReason } from '../topology/dropped-records.js';
+import { DeadLetterWriter } from './dead-letter-queue.js';
 import { DroppedRecords } from './dropped-records.js';
 import type { FailedRecord } from './exception-handlers.js';
 import { messageOf, NodeContext, requireSerde, type NodeInstance } from './node-context.js';
@@ -37,6 +38,8 @@ export class StreamTask implements SinkInput {
 
   /** Records this task dropped, by reason (`dropped-records-total`). */
   readonly droppedRecords: DroppedRecords;
+  /** Where records a handler skipped or failed on also go (`deadLetterQueueTopic`). */
+  readonly deadLetters: DeadLetterWriter;
   /** Largest timestamp processed so far; -1 before the first record. */
   streamTime = -1;
   /** The record being processed: its metadata, timestamp and headers. */
@@ -68,7 +71,8 @@ export class StreamTask implements SinkInput {
     this.partition = partition;
     this.id = `${subtopologyId}_${partition}`;
     this.droppedRecords = new DroppedRecords(this.id, host.logger);
-    this.sinks = new SinkWriter(this.id, partition, host, collector, this.droppedRecords);
+    this.deadLetters = new DeadLetterWriter(host.deadLetterQueueTopic, collector);
+    this.sinks = new SinkWriter(this.id, partition, host, collector, this.droppedRecords, this.deadLetters);
     stores.useClock(this);
     this.buildGraph();
   }
@@ -212,10 +216,19 @@ export class StreamTask implements SinkInput {
     }
     let eventTime = timestamp;
     if (def.timestampExtractor !== undefined) {
-      eventTime = def.timestampExtractor(
-        { key, value, timestamp, topic, partition: this.partition },
-        this.streamTime,
-      );
+      try {
+        eventTime = def.timestampExtractor(
+          { key, value, timestamp, topic, partition: this.partition },
+          this.streamTime,
+        );
+      } catch (cause) {
+        this.currentNode = def.name;
+        const error = this.wrap(
+          cause,
+          `extracting the timestamp of a record of topic "${topic}" offset ${offset}`,
+        );
+        return this.skipOrThrow('processing', error, def.name);
+      }
     }
     if (!(eventTime >= 0)) {
       // Kafka Streams drops records with a negative (invalid) timestamp with a warning.
@@ -261,6 +274,7 @@ export class StreamTask implements SinkInput {
       reason === 'deserialization'
         ? this.host.onDeserializationError(error, failed)
         : this.host.onProcessingError(error, failed);
+    this.deadLetters.write(error, failed, response);
     if (response !== 'continue') throw error;
     const { topic, offset } = failed;
     this.droppedRecords.record(reason, { node, topic, partition: this.partition, offset });
@@ -454,10 +468,11 @@ export class StreamTask implements SinkInput {
       topic: this.currentTopic ?? '',
       partition: this.partition,
       offset: this.currentOffset,
-      key: this.currentKeyBytes,
-      value: this.currentValueBytes,
+      // Inside a punctuator there is no input record: the bytes are the last record's.
+      key: this.currentTopic === undefined ? null : this.currentKeyBytes,
+      value: this.currentTopic === undefined ? null : this.currentValueBytes,
       timestamp: this.currentTimestamp,
-      headers: this.currentHeaders,
+      headers: this.currentTopic === undefined ? undefined : this.currentHeaders,
     };
   }
 

@@ -12,7 +12,7 @@ import type { Topology } from '../topology/topology.js';
 import type { ActiveTask } from './active-task.js';
 import type { ResolvedConfig } from './config.js';
 import type { StreamsEvent, StreamsState, TaskMetadata, ThreadMetadata } from './events.js';
-import { resolveHandler } from './exception-handlers.js';
+import { resolveHandlers } from './exception-handlers.js';
 import type { Logger } from '../logger.js';
 import type { RepartitionPurger } from './repartition-purger.js';
 import type { MeteredThread } from './metrics/collect.js';
@@ -38,9 +38,7 @@ export function taskHost(
     defaultValueSerde: config.defaultValueSerde,
     logger,
     wallClockMs: () => Date.now(),
-    onDeserializationError: resolveHandler(config.deserializationExceptionHandler, log),
-    onProcessingError: resolveHandler(config.processingExceptionHandler, log),
-    onProductionError: resolveHandler(config.productionExceptionHandler, log),
+    ...resolveHandlers(config, log),
     globalStore: links.globalStore,
     requestCommit: links.requestCommit,
   };

@@ -1,3 +1,4 @@
+import { hasDeadLetterOfFailure, sendDeadLetterOfFailure } from './dead-letter-queue.js';
 import type { ThreadMetadata, StreamsState } from './events.js';
 import { StreamThread, type StreamThreadOptions } from './stream-thread.js';
 
@@ -28,11 +29,25 @@ export class StreamThreads {
       ...this.shared(),
       name: this.threadName(++this.started),
       tasksWithState,
-      onError: (error) => this.onThreadError(error, thread),
+      onError: (error) => this.threadFailed(error, thread),
     });
     this.list.push(thread);
     await thread.start();
     return thread;
+  }
+
+  /**
+   * A handler's `'fail'` with a dead-letter topic: the thread stops taking work (nothing more is
+   * processed or committed) while that record's dead-letter record goes out, then fails.
+   */
+  private threadFailed(error: unknown, thread: StreamThread): void {
+    if (!hasDeadLetterOfFailure(error)) return this.onThreadError(error, thread);
+    thread.stop();
+    const { client, config, logger } = this.shared();
+    const exactlyOnce = config.processingGuarantee === 'exactly_once';
+    void sendDeadLetterOfFailure(error, { client, exactlyOnce, logger }).finally(() =>
+      this.onThreadError(error, thread),
+    );
   }
 
   remove(thread: StreamThread): void {

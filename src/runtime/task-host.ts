@@ -11,6 +11,10 @@ export interface TaskHost {
   readonly defaultValueSerde: Serde<unknown> | undefined;
   /** The configured logger: dropped-record warnings go here. */
   readonly logger: Logger;
+  /** The `deadLetterQueueTopic` option: where records a handler skipped or failed on also go. */
+  readonly deadLetterQueueTopic?: string | undefined;
+  /** At-least-once: records the broker rejects go to the production handler (see `resolveHandlers`). */
+  readonly handlesSendFailures?: boolean;
   wallClockMs(): number;
   onDeserializationError(error: StreamsError, record: FailedRecord): HandlerResponse;
   onProcessingError(error: StreamsError, record: FailedRecord): HandlerResponse;

@@ -7,6 +7,7 @@ import { ActiveTask, type ActiveTaskEnvironment } from './active-task.js';
 import type { RestoreEnvironment } from './changelog-restore.js';
 import type { TaskMetadata } from './events.js';
 import { KafkaRecordCollector } from './kafka-record-collector.js';
+import { handleRejections } from './send-rejections.js';
 import { StandbyTask } from './standby-task.js';
 import { StreamTask, type TaskHost } from './stream-task.js';
 import { decodeAssignmentInfo, taskIdOf } from './task-assignor.js';
@@ -233,6 +234,8 @@ export class TaskManager {
     const collector = new KafkaRecordCollector(o.plan.topicPartitions, new Set(o.plan.changelogs.values()));
     const stores = this.storesOf(id, partition, collector);
     const streamTask = new StreamTask(subId, partition, o.topology, sub.nodes, o.host, stores, collector);
+    if (o.host.handlesSendFailures === true && !o.tasks.exactlyOnce)
+      handleRejections(streamTask, o.host, collector);
     const task = new ActiveTask(streamTask, partitions, collector, o.tasks);
     this.tasks.set(id, task);
     for (const tp of partitions) this.taskByPartition.set(`${tp.topic}:${tp.partition}`, task);

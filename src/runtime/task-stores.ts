@@ -395,6 +395,12 @@ async function beyondChangelogEnd(admin: KafkaAdmin, checkpoint: Checkpoint): Pr
     return { topic: key.slice(0, split), partition: Number(key.slice(split + 1)), offset };
   });
   if (positions.length === 0) return undefined;
+  // A changelog that no longer exists (a store renamed or removed, topics deleted) has no end to
+  // compare with: the state belongs to another history, like one beyond the end.
+  const partitions = await admin.describeTopics([...new Set(positions.map((p) => p.topic))]);
+  const vanished = positions.find((p) => !(p.partition < (partitions[p.topic] ?? 0)));
+  if (vanished !== undefined)
+    return `checkpoint names ${vanished.topic}:${vanished.partition}, a changelog that no longer exists`;
   const ends = await admin.listOffsets(positions.map(({ topic, partition }) => ({ topic, partition })));
   const ahead = positions.find((p) => {
     const end = ends.find((e) => e.topic === p.topic && e.partition === p.partition);

@@ -1,13 +1,10 @@
 import { ConfigError, StateStoreError, StreamsError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
-import type { KeyValueIterator, KeyValueStore, StateStore } from '../state/store.js';
-import {
-  resolveHandler,
-  type ExceptionHandler,
-  type FailedRecord,
-  type HandlerResponse,
-} from '../runtime/exception-handlers.js';
+import type { KeyValueStore, StateStore } from '../state/store.js';
+import { plainValueView } from './plain-value-view.js';
+import { resolveHandlers, type ExceptionHandler, type FailedRecord } from '../runtime/exception-handlers.js';
 import { consoleLogger, guardedLogger, type Logger } from '../logger.js';
+import { checkDeadLetterQueueTopic } from '../runtime/config.js';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask, type TaskHost } from '../runtime/stream-task.js';
 import { sumDroppedRecords, type DroppedRecordCounts } from '../runtime/dropped-records.js';
@@ -35,6 +32,11 @@ export interface TestDriverConfig {
   processingExceptionHandler?: ExceptionHandler;
   /** What to do when a sink cannot serialize a record. Default `'logAndFail'`. */
   productionExceptionHandler?: ExceptionHandler;
+  /**
+   * Where records a handler skipped or failed on also go, as in the app (`__streams.errors.*`
+   * headers); read them with `createOutputTopic(topic, Serdes.bytes(), Serdes.bytes())`.
+   */
+  deadLetterQueueTopic?: string;
   /** Default: warnings and errors as JSON lines on stderr. */
   logger?: Logger;
 }
@@ -100,11 +102,10 @@ export class TopologyTestDriver {
         : guardedLogger(config.logger);
     topology.validate();
     requireTopologySerdes(topology, config);
+    checkDeadLetterQueueTopic(config.deadLetterQueueTopic);
     topology.defaultDslStore = 'in-memory';
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
-    const onDeserialization = resolveHandler(config.deserializationExceptionHandler, log);
-    const onProcessing = resolveHandler(config.processingExceptionHandler, log);
-    const onProduction = resolveHandler(config.productionExceptionHandler, log);
+    const handlers = resolveHandlers(config, log);
 
     const collector: RecordCollector = {
       send: (record) => this.collect(record),
@@ -116,9 +117,7 @@ export class TopologyTestDriver {
       defaultValueSerde: config.defaultValueSerde,
       logger: this.logger,
       wallClockMs: () => this.wallClock,
-      onDeserializationError: (e, r) => onDeserialization(e, r) as HandlerResponse,
-      onProcessingError: (e, r) => onProcessing(e, r) as HandlerResponse,
-      onProductionError: (e, r) => onProduction(e, r) as HandlerResponse,
+      ...handlers,
       globalStore: (name) => this.globalStores.get(name),
       requestCommit: () => {},
     };
@@ -141,7 +140,7 @@ export class TopologyTestDriver {
         0,
         topology,
         globalNodes,
-        host,
+        { ...host, deadLetterQueueTopic: undefined }, // as the app's global thread
         storesOf('-1_0', 0, true),
         collector,
       );
@@ -163,6 +162,11 @@ export class TopologyTestDriver {
       this.tasks.push(task);
       for (const topic of task.inputTopics) this.taskByTopic.set(topic, task);
     }
+    const dlq = config.deadLetterQueueTopic;
+    if (dlq !== undefined && (this.taskByTopic.has(dlq) || this.globalTopics.has(dlq)))
+      throw new ConfigError(
+        `deadLetterQueueTopic "${dlq}" is an input topic of the topology: failed records would be processed again.`,
+      );
     this.port = {
       pipe: (topic, key, value, timestamp, headers) => this.pipe(topic, key, value, timestamp, headers),
       readOutput: (topic) => this.outputs.get(topic)?.shift(),
@@ -438,49 +442,6 @@ export class TopologyTestDriver {
   private requireOpen(): void {
     if (this.closed) throw new StreamsError('The TopologyTestDriver is closed.');
   }
-}
-
-/** A view of a timestamped DSL store that reads and writes plain values. */
-function plainValueView<K, V>(store: KeyValueStore<K, { value: V; timestamp: number }>): KeyValueStore<K, V> {
-  const unwrapIterator = (
-    it: KeyValueIterator<K, { value: V; timestamp: number }>,
-  ): KeyValueIterator<K, V> => {
-    const view: KeyValueIterator<K, V> = {
-      next: () => {
-        const n = it.next();
-        return n.done ? n : { done: false, value: { key: n.value.key, value: n.value.value.value } };
-      },
-      close: () => it.close(),
-      peekNextKey: () => it.peekNextKey(),
-      [Symbol.iterator]: () => view,
-    } as KeyValueIterator<K, V>;
-    return view;
-  };
-  // As Kafka's driver facade: a value written from a test has no timestamp (-1).
-  const wrap = (value: V | null) => (value === null ? null : { value, timestamp: -1 });
-  return {
-    get name() {
-      return store.name;
-    },
-    get persistent() {
-      return store.persistent;
-    },
-    init: (c, r) => store.init(c, r),
-    flush: () => store.flush(),
-    close: () => store.close(),
-    isOpen: () => store.isOpen(),
-    get: (key) => store.get(key)?.value,
-    put: (key, value) => store.put(key, wrap(value)),
-    putIfAbsent: (key, value) => store.putIfAbsent(key, wrap(value)!)?.value,
-    putAll: (entries) => store.putAll(entries.map((e) => ({ key: e.key, value: wrap(e.value) }))),
-    delete: (key) => store.delete(key)?.value,
-    range: (from, to) => unwrapIterator(store.range(from, to)),
-    reverseRange: (from, to) => unwrapIterator(store.reverseRange(from, to)),
-    all: () => unwrapIterator(store.all()),
-    reverseAll: () => unwrapIterator(store.reverseAll()),
-    prefixScan: (prefix, serde) => unwrapIterator(store.prefixScan(prefix, serde)),
-    approximateNumEntries: () => store.approximateNumEntries(),
-  };
 }
 
 export type { FailedRecord };

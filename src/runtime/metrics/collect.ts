@@ -11,7 +11,11 @@ export interface MeteredTask {
   readonly inputPartitions: readonly { topic: string; partition: number }[];
   readonly sensors: TaskSensors;
   /** The processor graph, which counts the records it dropped by reason. */
-  readonly task: { readonly droppedRecords: { readonly byReason: ReadonlyMap<string, number> } };
+  readonly task: {
+    readonly droppedRecords: { readonly byReason: ReadonlyMap<string, number> };
+    /** Records written to the dead-letter topic. */
+    readonly deadLetters: { readonly topic: string | undefined; readonly written: number };
+  };
   readonly stores: { all(): ReadonlyMap<string, StateStore> };
   inputLag(): { topic: string; partition: number; lag: number }[];
 }
@@ -81,6 +85,8 @@ function taskMetrics(out: StreamsMetric[], threadName: string, task: MeteredTask
   for (const [name, store] of task.stores.all()) storeMetrics(out, task.id, name, store as StoreLayer);
   for (const [reason, count] of task.task.droppedRecords.byReason)
     out.push(metric('dropped-records-total', group, { ...tags, reason }, count));
+  if (task.task.deadLetters.topic !== undefined)
+    out.push(metric('dead-letter-records-total', group, tags, task.task.deadLetters.written));
   let maxLag = Number.NaN;
   for (const { topic, partition, lag } of task.inputLag()) {
     const lagTags = { ...tags, topic, partition: String(partition) };

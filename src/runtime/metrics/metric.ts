@@ -43,6 +43,10 @@ export const METRIC_DEFINITIONS = {
   'poll-rate': ['fetched batches per second', ['thread-id']],
   'poll-total': ['fetched batches', ['thread-id']],
   'dropped-records-total': ['records dropped, by reason', ['thread-id', 'task-id', 'reason']],
+  'dead-letter-records-total': [
+    'records written to the dead-letter topic (deadLetterQueueTopic)',
+    ['thread-id', 'task-id'],
+  ],
   'records-lag': ['records behind the end offset', ['thread-id', 'task-id', 'topic', 'partition']],
   'records-lag-max': ['largest lag of the task’s input partitions', ['thread-id', 'task-id']],
   'active-tasks': ['active tasks (restoring or running)', ['thread-id']],
