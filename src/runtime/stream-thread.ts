@@ -126,11 +126,8 @@ export class StreamThread implements MeteredThread {
   queryableStores(name: string, includeStandbys: boolean): StateStore[] {
     const tm = this.taskManager;
     if (tm === undefined) return [];
-    return localStoresOf(
-      name,
-      { ready: this.ready, active: tm.activeTasks(), standby: tm.standbyTasks() },
-      includeStandbys,
-    );
+    const tasks = { ready: this.ready, active: tm.activeTasks(), standby: tm.standbyTasks() };
+    return localStoresOf(name, tasks, includeStandbys);
   }
 
   /** Active and standby tasks of this thread. */
@@ -181,6 +178,7 @@ export class StreamThread implements MeteredThread {
         flow: {
           pause: (tps) => consumerRef.consumer!.pause(tps),
           resume: (tps) => consumerRef.consumer?.resume(tps),
+          seek: (offsets) => consumerRef.consumer?.seek(offsets),
         },
         trust: { admin: options.admin, logger: options.logger, exactlyOnce: this.exactlyOnce },
         restore: this.restoreEnvironment(),
@@ -189,6 +187,8 @@ export class StreamThread implements MeteredThread {
         sensors: this.sensors,
       },
       onRestored: (task) => void this.executor.run(() => this.finishRestoration(task)),
+      revival: { delayMs: 2 * c.heartbeatIntervalMs, run: (job) => void this.executor.run(job) },
+      owns: () => !this.stopped && this.assignmentActive,
       onError: (error) => void this.executor.run(() => options.onError(error)),
     });
     this.taskManager = taskManager;
@@ -228,6 +228,7 @@ export class StreamThread implements MeteredThread {
       autoOffsetReset: 'earliest',
       sessionTimeoutMs: c.sessionTimeoutMs,
       heartbeatIntervalMs: c.heartbeatIntervalMs,
+      taskTimeoutMs: c.taskTimeoutMs,
     });
     consumerRef.consumer = this.consumer;
     await this.consumer.run({
@@ -446,7 +447,7 @@ export class StreamThread implements MeteredThread {
         logger: this.options.logger,
       },
     );
-    for (const c of outcome.migrated) await tm.closeDirty(c.task as ActiveTask);
+    for (const c of outcome.migrated) await tm.closeFenced(c.task as ActiveTask);
     for (const c of outcome.committed)
       this.options.purger.noteCommitted((c.task as ActiveTask).committedOffsets);
     this.options.purger.maybePurge();

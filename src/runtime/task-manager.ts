@@ -11,6 +11,7 @@ import { StandbyTask } from './standby-task.js';
 import { StreamTask, type TaskHost } from './stream-task.js';
 import { decodeAssignmentInfo, taskIdOf } from './task-assignor.js';
 import { TaskStores } from './task-stores.js';
+import { TaskReviver } from './task-revival.js';
 import type { TopicPlan } from './topic-plan.js';
 
 /** @internal What a task manager builds tasks from and tells about them. */
@@ -30,6 +31,10 @@ export interface TaskManagerOptions {
   onRestored(task: ActiveTask): void;
   /** A background restore or standby failed. */
   onError(error: unknown): void;
+  /** How long a fenced task waits before it is created again, and where that runs (see `TaskReviver`). */
+  readonly revival: { readonly delayMs: number; run(job: () => Promise<void> | void): void };
+  /** Whether this member holds its assignment (between an assignment and the next rebalance). */
+  owns(): boolean;
 }
 
 /** @internal What applying an assignment changed. */
@@ -50,9 +55,11 @@ export class TaskManager {
   /** Tasks with local state (a checkpoint) in this instance: the assignor prefers us for them. */
   private readonly tasksWithState: Set<string>;
   private stopping = false;
+  private readonly reviver: TaskReviver;
 
   constructor(private readonly options: TaskManagerOptions) {
     this.tasksWithState = new Set(options.tasksWithState);
+    this.reviver = new TaskReviver(options.revival.delayMs, options.revival.run);
   }
 
   /** What the assignor tells the group about this member: tasks it runs and tasks it has state for. */
@@ -109,6 +116,8 @@ export class TaskManager {
    * new standbys start following.
    */
   async applyAssignment(assignment: TopicPartitions, userData: Buffer): Promise<AssignmentChange> {
+    // A revival scheduled under the previous assignment is void: this one decides who runs what.
+    this.reviver.reset();
     const wanted = new Map<string, TopicPartition[]>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = this.options.plan.subtopologyByTopic.get(topic);
@@ -139,6 +148,18 @@ export class TaskManager {
     }
     for (const id of wantedStandbys) if (!this.standbys.has(id)) this.createStandby(id);
     return { assigned, revoked, standby: [...wantedStandbys] };
+  }
+
+  /**
+   * Drops a task whose producer was fenced. If this member still owns it when `reviver` runs (see
+   * `TaskReviver`), it is created again: restored, and its input rewound to the committed offsets.
+   */
+  async closeFenced(task: ActiveTask): Promise<void> {
+    await this.closeDirty(task);
+    this.reviver.schedule(() => {
+      if (this.options.owns() && !this.tasks.has(task.id))
+        this.createTask(task.id, [...task.inputPartitions]);
+    });
   }
 
   /** Closes a task after its last commit, writing its checkpoint. */
