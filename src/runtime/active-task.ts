@@ -58,6 +58,8 @@ export class ActiveTask {
   readonly committedOffsets = new Map<string, number>();
   readonly committer: TaskCommitter;
   readonly sensors: TaskSensors;
+  /** Commits since the task was created. */
+  commits = 0;
   /** The input partitions' end offsets as of their last fetch, for `records-lag`. */
   private readonly endOffsets = new Map<string, number>();
   #phase: 'RESTORING' | 'RUNNING' = 'RESTORING';
@@ -304,6 +306,7 @@ export class ActiveTask {
 
   markCommitted(): void {
     for (const [tp, offset] of this.nextOffsets) this.committedOffsets.set(tp, offset);
+    this.commits++;
   }
 
   /**

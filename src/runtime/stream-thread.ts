@@ -165,7 +165,7 @@ export class StreamThread implements MeteredThread {
       topology: options.topology,
       plan: options.plan,
       appDir: options.appDir,
-      cacheMaxBytes: c.cacheMaxBytes,
+      config: c,
       cacheBudget: options.cacheBudget,
       host: this.host,
       restore: this.restoreEnvironment(),
@@ -187,7 +187,7 @@ export class StreamThread implements MeteredThread {
         sensors: this.sensors,
       },
       onRestored: (task) => void this.executor.run(() => this.finishRestoration(task)),
-      revival: { delayMs: 2 * c.heartbeatIntervalMs, run: (job) => void this.executor.run(job) },
+      exclusively: (job) => void this.executor.run(job),
       owns: () => !this.stopped && this.assignmentActive,
       onError: (error) => void this.executor.run(() => options.onError(error)),
     });
@@ -447,7 +447,7 @@ export class StreamThread implements MeteredThread {
         logger: this.options.logger,
       },
     );
-    for (const c of outcome.migrated) await tm.closeFenced(c.task as ActiveTask);
+    for (const f of outcome.migrated) await tm.closeFenced(f.committer.task as ActiveTask, f.error);
     for (const c of outcome.committed)
       this.options.purger.noteCommitted((c.task as ActiveTask).committedOffsets);
     this.options.purger.maybePurge();

@@ -86,13 +86,31 @@ export class ClickFlow {
           value: Buffer.from(`c${from + j}`),
           timestamp: this.base + from + j,
         }));
-        await producer.send(batch);
+        await sendRetrying(() => producer.send(batch));
         this.produced += batch.length;
         await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
       }
     } finally {
       await producer.close();
       await kafka.close();
+    }
+  }
+}
+
+/**
+ * The load's send, retried for up to two minutes: a partition whose leader just died fails its
+ * send until a new leader is elected (longer than the client's own retries last). A retried batch
+ * may land twice; the truth counts every copy in the topic.
+ */
+async function sendRetrying(send: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      await send();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
 }

@@ -16,6 +16,7 @@ describe('KafkaRecordCollector', () => {
     const send = (topic: string, key: string | null) =>
       collector.send({
         topic,
+        partition: undefined,
         key: key === null ? null : bytes(key),
         value: bytes('v'),
         timestamp: 1,
