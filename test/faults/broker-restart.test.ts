@@ -83,6 +83,8 @@ describeWithKafka('a single broker restarted under a running application (taskTi
     );
     expect(problems).toEqual([]);
     expect(app.state).toBe('RUNNING');
+    // Closed while the broker is up: the next test stops it for good.
+    await app.close();
   }, 240_000);
 
   it('fails with an error naming taskTimeoutMs when the broker stays down past it', async () => {
