@@ -253,6 +253,11 @@ export interface GroupConsumerOptions {
   rebalanceTimeoutMs?: number;
   /** Longest wait for new records before an empty poll. */
   maxWaitMs?: number;
+  /**
+   * How long the member keeps rejoining after retriable failures (a broker unreachable) once it
+   * had an assignment, before it gives up with an error naming `taskTimeoutMs`. Default 300000.
+   */
+  taskTimeoutMs?: number;
 }
 
 /** A member of a consumer group. */
@@ -263,6 +268,11 @@ export interface GroupConsumer {
   commitOffsets(offsets: TopicPartitionOffset[]): Promise<void>;
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
+  /**
+   * Fetches these assigned partitions from `offset` on, from the next fetch (batches fetched
+   * before may still arrive). Partitions not assigned to this member are ignored.
+   */
+  seek(offsets: TopicPartitionOffset[]): void;
   /** This member's id in the current generation (`undefined` before joining). */
   readonly memberId: string | undefined;
   /** Leaves the group and stops. */

@@ -19,10 +19,11 @@ import type { StateTrust, TaskStores } from './task-stores.js';
 /** Records a task buffers per input partition before pausing it (Kafka Streams' `buffered.records.per.partition`). */
 const BUFFERED_RECORDS_PER_PARTITION = 1_000;
 
-/** @internal Pausing and resuming input partitions: the stream thread's consumer. */
+/** @internal Pausing, resuming and rewinding input partitions: the stream thread's consumer. */
 export interface PartitionFlow {
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
+  seek(offsets: TopicPartitionOffset[]): void;
 }
 
 /** How long a record waits for a serde that is loading (a schema from the registry). */
@@ -57,6 +58,8 @@ export class ActiveTask {
   readonly committedOffsets = new Map<string, number>();
   readonly committer: TaskCommitter;
   readonly sensors: TaskSensors;
+  /** Commits since the task was created. */
+  commits = 0;
   /** The input partitions' end offsets as of their last fetch, for `records-lag`. */
   private readonly endOffsets = new Map<string, number>();
   #phase: 'RESTORING' | 'RUNNING' = 'RESTORING';
@@ -303,6 +306,7 @@ export class ActiveTask {
 
   markCommitted(): void {
     for (const [tp, offset] of this.nextOffsets) this.committedOffsets.set(tp, offset);
+    this.commits++;
   }
 
   /**
@@ -407,8 +411,38 @@ export class ActiveTask {
       // here on, and only a clean close checkpoints it again.
       if (this.stores.holdsCommittedStateOnly) await this.stores.checkpoint();
       else await deleteCheckpoint(taskDir);
+      await this.rewindInput();
     }
-    return true;
+    return !this.cancellation.cancelled;
+  }
+
+  /**
+   * Exactly-once: the restored state is the last committed transaction's, so input must resume
+   * exactly at the offsets committed with it. The consumer's own position cannot be trusted for
+   * that: kafkajs reads committed offsets without waiting for pending transactional commits (no
+   * `require_stable`), so while the markers of the previous owner's last transaction are still
+   * being written (for long when a broker just died) it resumes from the offsets before that
+   * transaction, and its input would be processed a second time over state that already holds it.
+   * Asked now, after this task's producer was initialised (which completes or aborts any
+   * transaction of its id still open), the committed offsets are stable. Batches held while
+   * restoring are dropped for the partitions rewound: they are fetched again from there.
+   */
+  private async rewindInput(): Promise<void> {
+    const partitions = this.inputPartitions.map(({ topic, partition }) => ({ topic, partition }));
+    const committed = await this.env.trust.admin.fetchCommittedOffsets(this.env.applicationId, partitions);
+    const seeks: TopicPartitionOffset[] = [];
+    for (const { topic, partition, offset } of committed) {
+      if (offset === null) continue;
+      const key = `${topic}:${partition}`;
+      this.nextOffsets.set(key, Number(offset));
+      this.committedOffsets.set(key, Number(offset));
+      seeks.push({ topic, partition, offset });
+    }
+    if (seeks.length === 0) return;
+    const rewound = new Set(seeks.map((s) => `${s.topic}:${s.partition}`));
+    const kept = this.pendingBatches.filter((b) => !rewound.has(`${b.topic}:${b.partition}`));
+    this.pendingBatches.splice(0, this.pendingBatches.length, ...kept);
+    this.env.flow.seek(seeks);
   }
 
   /**

@@ -58,6 +58,13 @@ export interface StreamsConfig {
    * that many ms for any empty partition.
    */
   maxTaskIdleMs?: number;
+  /**
+   * How long a thread keeps retrying, with backoff, after retriable client failures (a broker
+   * unreachable or restarting, a coordinator moving) before it fails with an error naming
+   * `taskTimeoutMs` and the cause, as Kafka Streams' `task.timeout.ms`. Default 300000; 0 fails
+   * at the first such failure after the first assignment.
+   */
+  taskTimeoutMs?: number;
   /** Records buffered for production before an early send. Default 10000. */
   maxBufferedRecords?: number;
   /** Cache for DSL stores, shared by the instance's tasks. Default 10 MiB; 0 disables caching. */
@@ -143,6 +150,7 @@ export type ResolvedConfig = Required<
     | 'repartitionPurgeIntervalMs'
     | 'maxTaskIdleMs'
     | 'maxBufferedRecords'
+    | 'taskTimeoutMs'
     | 'cacheMaxBytes'
     | 'defaultDslStore'
   >
@@ -164,6 +172,7 @@ const KNOWN_KEYS = new Set<string>([
   'repartitionPurgeIntervalMs',
   'maxTaskIdleMs',
   'maxBufferedRecords',
+  'taskTimeoutMs',
   'cacheMaxBytes',
   'defaultDslStore',
   'defaultKeySerde',
@@ -313,6 +322,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     repartitionPurgeIntervalMs: int('repartitionPurgeIntervalMs', 30_000, 0),
     maxTaskIdleMs: int('maxTaskIdleMs', 0, -1),
     maxBufferedRecords: int('maxBufferedRecords', 10_000, 1),
+    taskTimeoutMs: int('taskTimeoutMs', 300_000, 0),
     cacheMaxBytes: int('cacheMaxBytes', 10 * 1024 * 1024, 0),
     defaultDslStore,
     stateDir: config.stateDir,

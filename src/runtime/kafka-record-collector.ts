@@ -1,4 +1,5 @@
 import { ProductionError, StreamsError } from '../errors.js';
+import { partitionForKey } from '../kafka/partitioner.js';
 import type { ProducerRecord, RecordHeaders, SentPartition } from '../kafka/port.js';
 import type { Headers } from '../topology/processor.js';
 import type { OutgoingRecord, RecordCollector } from './record-collector.js';
@@ -15,6 +16,8 @@ import {
  */
 export class KafkaRecordCollector implements RecordCollector {
   private pending: ProducerRecord[] = [];
+  /** Null-key records' partition per topic until the next drain. */
+  private readonly nullKeyPartitions = new Map<string, number>();
   /** Changelog offsets written by the last flushes, per `topic:partition`: the next offset. */
   readonly changelogEndOffsets = new Map<string, string>();
 
@@ -53,7 +56,8 @@ export class KafkaRecordCollector implements RecordCollector {
       value: record.value,
       timestamp: record.timestamp,
     };
-    if (record.partition !== undefined) out.partition = record.partition;
+    const partition = record.partition ?? this.defaultPartition(record.topic, record.key);
+    if (partition !== undefined) out.partition = partition;
     if (record.headers !== undefined && hasAny(record.headers)) out.headers = toBufferHeaders(record.headers);
     if (this.onRejected !== undefined && !this.neverSkipped.has(record.topic)) {
       const tracked = out as TrackedRecord;
@@ -74,6 +78,21 @@ export class KafkaRecordCollector implements RecordCollector {
     return count;
   }
 
+  /**
+   * The partition the producer's default partitioner would pick (murmur2 of the key; a null key
+   * sticks to one random partition per topic until the next drain), decided here so that the
+   * client can send each partition on its own (see the kafkajs producer's `sendBatch`).
+   * Undefined when the topic's partition count is unknown: the client decides.
+   */
+  private defaultPartition(topic: string, key: Buffer | null): number | undefined {
+    const count = this.partitionCounts.get(topic);
+    if (count === undefined || count < 1) return undefined;
+    if (key !== null) return partitionForKey(key, count);
+    let sticky = this.nullKeyPartitions.get(topic);
+    if (sticky === undefined) this.nullKeyPartitions.set(topic, (sticky = Math.floor(Math.random() * count)));
+    return sticky;
+  }
+
   /** Sends everything collected and waits for the acknowledgements. */
   async flush(sender: RecordSender): Promise<number> {
     return flushCollectors([this], sender);
@@ -83,6 +102,7 @@ export class KafkaRecordCollector implements RecordCollector {
   drain(): ProducerRecord[] {
     const batch = this.pending;
     this.pending = [];
+    this.nullKeyPartitions.clear();
     return batch;
   }
 

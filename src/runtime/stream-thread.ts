@@ -124,11 +124,8 @@ export class StreamThread implements MeteredThread {
   queryableStores(name: string, includeStandbys: boolean): StateStore[] {
     const tm = this.taskManager;
     if (tm === undefined) return [];
-    return localStoresOf(
-      name,
-      { ready: this.ready, active: tm.activeTasks(), standby: tm.standbyTasks() },
-      includeStandbys,
-    );
+    const tasks = { ready: this.ready, active: tm.activeTasks(), standby: tm.standbyTasks() };
+    return localStoresOf(name, tasks, includeStandbys);
   }
 
   /** Active and standby tasks of this thread. */
@@ -166,7 +163,7 @@ export class StreamThread implements MeteredThread {
       topology: options.topology,
       plan: options.plan,
       appDir: options.appDir,
-      cacheMaxBytes: c.cacheMaxBytes,
+      config: c,
       cacheBudget: options.cacheBudget,
       host: this.host,
       restore: this.restoreEnvironment(),
@@ -179,6 +176,7 @@ export class StreamThread implements MeteredThread {
         flow: {
           pause: (tps) => consumerRef.consumer!.pause(tps),
           resume: (tps) => consumerRef.consumer?.resume(tps),
+          seek: (offsets) => consumerRef.consumer?.seek(offsets),
         },
         trust: { admin: options.admin, logger: options.logger, exactlyOnce: this.exactlyOnce },
         restore: this.restoreEnvironment(),
@@ -187,6 +185,8 @@ export class StreamThread implements MeteredThread {
         sensors: this.sensors,
       },
       onRestored: (task) => void this.executor.run(() => this.finishRestoration(task)),
+      exclusively: (job) => void this.executor.run(job),
+      owns: () => !this.stopped && this.assignmentActive,
       onError: (error) => void this.executor.run(() => options.onError(error)),
     });
     this.taskManager = taskManager;
@@ -226,6 +226,7 @@ export class StreamThread implements MeteredThread {
       autoOffsetReset: 'earliest',
       sessionTimeoutMs: c.sessionTimeoutMs,
       heartbeatIntervalMs: c.heartbeatIntervalMs,
+      taskTimeoutMs: c.taskTimeoutMs,
     });
     consumerRef.consumer = this.consumer;
     await this.consumer.run({
@@ -444,7 +445,7 @@ export class StreamThread implements MeteredThread {
         logger: this.options.logger,
       },
     );
-    for (const c of outcome.migrated) await tm.closeDirty(c.task as ActiveTask);
+    for (const f of outcome.migrated) await tm.closeFenced(f.committer.task as ActiveTask, f.error);
     for (const c of outcome.committed)
       this.options.purger.noteCommitted((c.task as ActiveTask).committedOffsets);
     this.options.purger.maybePurge();

@@ -1,4 +1,5 @@
 import { TaskMigratedError } from '../errors.js';
+import { KafkaClientError } from '../kafka/errors.js';
 import type {
   GroupConsumer,
   KafkaProducer,
@@ -174,12 +175,21 @@ export interface CommitEnvironment {
   readonly logger: Logger;
 }
 
-/** @internal What a commit did. `migrated`: tasks fenced by a new owner, to be closed dirty. */
+/** @internal A task whose exactly-once commit failed, and why. */
+export interface FailedCommit {
+  readonly committer: TaskCommitter;
+  readonly error: unknown;
+}
+
+/**
+ * @internal What a commit did. `migrated`: exactly-once tasks whose commit failed (fenced, or a
+ * client failure), their transactions aborted or void, to be closed dirty.
+ */
 export interface CommitOutcome {
   readonly records: number;
   readonly offsets: number;
   readonly committed: readonly TaskCommitter[];
-  readonly migrated: readonly TaskCommitter[];
+  readonly migrated: readonly FailedCommit[];
 }
 
 /**
@@ -194,7 +204,7 @@ export async function commitAll(
 ): Promise<CommitOutcome> {
   for (const c of committers) await c.flush();
   if (env.exactlyOnce) {
-    const migrated: TaskCommitter[] = [];
+    const migrated: FailedCommit[] = [];
     let records = 0;
     let offsets = 0;
     const counts = await Promise.all(
@@ -202,13 +212,20 @@ export async function commitAll(
         try {
           return await c.commitTransaction(env.applicationId);
         } catch (error) {
-          if (!(error instanceof TaskMigratedError)) throw error;
+          const fenced = error instanceof TaskMigratedError;
+          // A client failure leaves the transaction's fate unknown (a send, offset commit or EndTxn
+          // may have failed on the client yet succeeded on the broker): the task restarts from
+          // what was committed, like Kafka Streams' TaskCorruptedException.
+          if (!fenced && !(error instanceof KafkaClientError)) throw error;
           env.logger.warn(
             { err: error, taskId: c.task.id },
-            'task migrated to another instance; dropping it',
+            fenced
+              ? 'task producer fenced; dropping the task'
+              : 'commit failed; aborting the transaction, the task restarts from its last commit',
           );
-          c.forgetTransaction();
-          migrated.push(c);
+          if (fenced) c.forgetTransaction();
+          else await c.abandon();
+          migrated.push({ committer: c, error });
           return [0, 0];
         }
       }),
@@ -217,7 +234,8 @@ export async function commitAll(
       records += r;
       offsets += o;
     }
-    return { records, offsets, committed: committers.filter((c) => !migrated.includes(c)), migrated };
+    const failed = new Set(migrated.map((m) => m.committer));
+    return { records, offsets, committed: committers.filter((c) => !failed.has(c)), migrated };
   }
   let records: number;
   try {

@@ -1,4 +1,5 @@
 import { access, readdir } from 'node:fs/promises';
+import { StreamsError } from '../errors.js';
 import { join } from 'node:path';
 import type { TopicPartition, TopicPartitions } from '../kafka/port.js';
 import type { CacheBudget } from '../state/store.js';
@@ -12,6 +13,8 @@ import { StandbyTask } from './standby-task.js';
 import { StreamTask, type TaskHost } from './stream-task.js';
 import { decodeAssignmentInfo, taskIdOf } from './task-assignor.js';
 import { TaskStores } from './task-stores.js';
+import { TaskReviver } from './task-revival.js';
+import type { ResolvedConfig } from './config.js';
 import type { TopicPlan } from './topic-plan.js';
 
 /** @internal What a task manager builds tasks from and tells about them. */
@@ -20,7 +23,8 @@ export interface TaskManagerOptions {
   readonly plan: TopicPlan;
   /** `<stateDir>/<applicationId>`: one directory per task below it. */
   readonly appDir: string;
-  readonly cacheMaxBytes: number;
+  /** Caching (`cacheMaxBytes`), and how fenced tasks are revived (`heartbeatIntervalMs`, `taskTimeoutMs`). */
+  readonly config: Pick<ResolvedConfig, 'cacheMaxBytes' | 'heartbeatIntervalMs' | 'taskTimeoutMs'>;
   readonly cacheBudget: CacheBudget;
   readonly host: TaskHost;
   readonly tasks: ActiveTaskEnvironment;
@@ -31,6 +35,10 @@ export interface TaskManagerOptions {
   onRestored(task: ActiveTask): void;
   /** A background restore or standby failed. */
   onError(error: unknown): void;
+  /** Runs a job in the thread's executor, between its other jobs (a revival, see `TaskReviver`). */
+  exclusively(job: () => Promise<void> | void): void;
+  /** Whether this member holds its assignment (between an assignment and the next rebalance). */
+  owns(): boolean;
 }
 
 /** @internal What applying an assignment changed. */
@@ -51,9 +59,14 @@ export class TaskManager {
   /** Tasks with local state (a checkpoint) in this instance: the assignor prefers us for them. */
   private readonly tasksWithState: Set<string>;
   private stopping = false;
+  private readonly reviver: TaskReviver;
+  /** Per task whose commit failed: when it first failed since it last committed. */
+  private readonly failingSince = new Map<string, number>();
 
   constructor(private readonly options: TaskManagerOptions) {
     this.tasksWithState = new Set(options.tasksWithState);
+    // Two heartbeats: time for a real migration to show up as a rebalance first.
+    this.reviver = new TaskReviver(2 * options.config.heartbeatIntervalMs, (job) => options.exclusively(job));
   }
 
   /** What the assignor tells the group about this member: tasks it runs and tasks it has state for. */
@@ -110,6 +123,8 @@ export class TaskManager {
    * new standbys start following.
    */
   async applyAssignment(assignment: TopicPartitions, userData: Buffer): Promise<AssignmentChange> {
+    // A revival scheduled under the previous assignment is void: this one decides who runs what.
+    this.reviver.reset();
     const wanted = new Map<string, TopicPartition[]>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = this.options.plan.subtopologyByTopic.get(topic);
@@ -140,6 +155,39 @@ export class TaskManager {
     }
     for (const id of wantedStandbys) if (!this.standbys.has(id)) this.createStandby(id);
     return { assigned, revoked, standby: [...wantedStandbys] };
+  }
+
+  /**
+   * Drops a task whose exactly-once commit failed (its producer fenced, or a send, offset commit
+   * or EndTxn that failed on the client, whatever the broker did with it): its transaction is void
+   * and its local state, ahead of the last commit, is wiped on reopening. If this member still
+   * owns it when `reviver` runs (see `TaskReviver`), it is created again: restored, its producer
+   * completing or aborting whatever its old one left, its input rewound to the committed offsets.
+   * Revivals that fail (a broker still down) are retried until `taskTimeoutMs` has passed since
+   * the task last committed; then the thread fails with an error naming `taskTimeoutMs`.
+   */
+  async closeFenced(task: ActiveTask, cause: unknown): Promise<void> {
+    await this.closeDirty(task);
+    if (task.commits > 0) this.failingSince.delete(task.id);
+    const since = this.failingSince.get(task.id) ?? Date.now();
+    this.failingSince.set(task.id, since);
+    const timeoutMs = this.options.config.taskTimeoutMs;
+    if (Date.now() - since >= timeoutMs) {
+      const message = (cause as Error | undefined)?.message ?? String(cause);
+      this.options.onError(
+        new StreamsError(
+          `Task ${task.id} could not commit or start again within taskTimeoutMs (${timeoutMs} ms): ${message}`,
+          { taskId: task.id, cause },
+        ),
+      );
+      return;
+    }
+    this.reviver.schedule(() => {
+      if (!this.options.owns() || this.tasks.has(task.id)) return;
+      this.createTask(task.id, [...task.inputPartitions], (revived, error) =>
+        this.options.exclusively(() => this.closeFenced(revived, error)),
+      );
+    });
   }
 
   /** Closes a task after its last commit, writing its checkpoint. */
@@ -219,15 +267,22 @@ export class TaskManager {
       taskId: id,
       partition,
       taskDir: join(o.appDir, id),
-      cacheMaxBytes: collector === undefined ? 0 : o.cacheMaxBytes,
+      cacheMaxBytes: collector === undefined ? 0 : o.config.cacheMaxBytes,
       cacheBudget: collector === undefined ? undefined : o.cacheBudget,
       collector,
       exactlyOnce: collector !== undefined && o.tasks.exactlyOnce,
     });
   }
 
-  /** Registers a RESTORING task, pauses its input and opens and restores it in the background. */
-  private createTask(id: string, partitions: TopicPartition[]): void {
+  /**
+   * Registers a RESTORING task, pauses its input and opens and restores it in the background.
+   * A failure to open or restore goes to `onFailure` if given, else to the thread's `onError`.
+   */
+  private createTask(
+    id: string,
+    partitions: TopicPartition[],
+    onFailure?: (task: ActiveTask, error: unknown) => void,
+  ): void {
     const o = this.options;
     const [subId, partition] = id.split('_').map(Number) as [number, number];
     const sub = o.topology.subtopologies().find((s) => s.id === subId)!;
@@ -244,7 +299,9 @@ export class TaskManager {
         if (restored) o.onRestored(task);
       },
       (error: unknown) => {
-        if (!task.cancelled) o.onError(error);
+        if (task.cancelled) return;
+        if (onFailure !== undefined) onFailure(task, error);
+        else o.onError(error);
       },
     );
   }

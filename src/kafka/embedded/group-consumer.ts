@@ -78,6 +78,13 @@ export class EmbeddedGroupConsumer implements GroupConsumer {
     for (const { topic, partition } of partitions) this.paused.add(keyOf(topic, partition));
   }
 
+  seek(offsets: TopicPartitionOffset[]): void {
+    for (const { topic, partition, offset } of offsets) {
+      const position = this.positions.get(keyOf(topic, partition));
+      if (position !== undefined) position.offset = Number(offset);
+    }
+  }
+
   resume(partitions: TopicPartition[]): void {
     for (const { topic, partition } of partitions) this.paused.delete(keyOf(topic, partition));
     this.wakeUp.notify();

@@ -13,6 +13,7 @@ import type {
 } from '../port.js';
 import type { KafkajsAdmin } from './admin.js';
 import { toKafkajsAssigner } from './assignor.js';
+import { KafkaClientError } from '../errors.js';
 import { retryTransient, translateError, translated } from './errors.js';
 
 // The errors after which kafkajs rejoins (its own `isRebalancing`, which it does not export).
@@ -85,6 +86,11 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private everAssigned = false;
   private closed = false;
   private restartsBeforeAssignment = 0;
+  /** Restarts after retriable failures since the last assignment, and when the first of them was. */
+  private restartsSinceAssignment = 0;
+  private failingSince: number | undefined;
+  /** Set when the failures outlasted `taskTimeoutMs`: the crash says so. */
+  private timedOutAfterMs: number | undefined;
   private onCrash: ((error: Error) => void) | undefined;
 
   constructor(
@@ -117,7 +123,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     });
     this.consumer.on(REBALANCING, () => this.enqueue(() => this.revoke()));
     this.consumer.on(CRASH, ({ payload }) => {
-      if (!payload.restart) this.crash(payload.error);
+      if (!payload.restart) this.crash(this.timedOut(payload.error));
     });
   }
 
@@ -153,6 +159,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
 
   resume(partitions: TopicPartition[]): void {
     this.consumer.resume(byTopic(partitions));
+  }
+
+  seek(offsets: TopicPartitionOffset[]): void {
+    for (const { topic, partition, offset } of offsets) this.consumer.seek({ topic, partition, offset });
   }
 
   async close(): Promise<void> {
@@ -205,6 +215,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     const userData = leader?.[memberId]?.userData ?? (await this.followerUserData(memberId));
     this.hasAssignment = true;
     this.everAssigned = true;
+    this.restartsSinceAssignment = 0;
+    this.failingSince = undefined;
     await this.options.listener.onAssigned(assignment, userData);
   }
 
@@ -214,12 +226,46 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   private async mayRestart(): Promise<boolean> {
-    if (this.everAssigned || this.crashed || this.closed) return false;
+    if (this.crashed || this.closed) return false;
+    if (this.everAssigned) return this.mayRestartAfterAssignment();
     this.restartsBeforeAssignment += 1;
     if (this.restartsBeforeAssignment > MAX_RESTARTS_BEFORE_ASSIGNMENT) return false;
     const backoffMs = Math.min(500 * 2 ** (this.restartsBeforeAssignment - 1), 5_000);
     await new Promise((resolve) => setTimeout(resolve, backoffMs));
     return !this.closed;
+  }
+
+  /**
+   * After a retriable failure (a broker unreachable, a coordinator moving) the member rejoins,
+   * backing off, for up to `taskTimeoutMs` from the first failure since its last assignment; the
+   * rejoin revokes and reassigns its tasks, which resume from the committed offsets.
+   */
+  private async mayRestartAfterAssignment(): Promise<boolean> {
+    const timeoutMs = this.options.taskTimeoutMs ?? 300_000;
+    const now = Date.now();
+    this.failingSince ??= now;
+    if (now - this.failingSince >= timeoutMs) {
+      this.timedOutAfterMs = now - this.failingSince;
+      return false;
+    }
+    this.restartsSinceAssignment += 1;
+    const backoffMs = Math.min(
+      500 * 2 ** (this.restartsSinceAssignment - 1),
+      5_000,
+      this.failingSince + timeoutMs - now,
+    );
+    await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    return !this.closed;
+  }
+
+  /** The crash error: naming `taskTimeoutMs` when the failures outlasted it. */
+  private timedOut(error: unknown): unknown {
+    if (this.timedOutAfterMs === undefined) return error;
+    const cause = translateError(error);
+    return new KafkaClientError(
+      `The consumer of group "${this.options.groupId}" did not recover within taskTimeoutMs (${this.options.taskTimeoutMs ?? 300_000} ms; failing for ${this.timedOutAfterMs} ms): ${cause.message}`,
+      { cause, type: 'TASK_TIMEOUT', retriable: false },
+    );
   }
 
   private crash(error: unknown): void {

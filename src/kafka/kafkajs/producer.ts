@@ -10,17 +10,18 @@ import type {
 import { retryConcurrentTransactions, translated } from './errors.js';
 
 type TransactionHandle = Awaited<ReturnType<Producer['transaction']>>;
-type BatchSender = Pick<Producer, 'sendBatch'>;
 
 /**
  * kafkajs groups a send's messages per partition by copying the partition's array once per message
  * (`groupMessagesPerPartition`), which is quadratic in the messages per partition: a 100,000-record
- * commit spent most of its time there. Sending in chunks keeps that cost linear; the chunks go one
- * after another, so a retried chunk cannot overtake the next one within a partition.
+ * commit spent most of its time there. Sending in chunks keeps that cost linear; the chunks of a
+ * partition go one after another, so a retried chunk cannot overtake the next one.
  */
 const MESSAGES_PER_REQUEST = 1_000;
 
-function toTopicMessages(records: ProducerRecord[], from: number, to: number): TopicMessages[] {
+type ChunkSender = (topicMessages: TopicMessages[]) => Promise<RecordMetadata[]>;
+
+function toTopicMessages(records: readonly ProducerRecord[], from: number, to: number): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (let i = from; i < to; i++) {
     const { topic, partition, key, value, timestamp, headers } = records[i]!;
@@ -34,24 +35,50 @@ function toTopicMessages(records: ProducerRecord[], from: number, to: number): T
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
-/** Adds a chunk's partitions to `sent`, keeping the first chunk's base offset of each partition. */
+/** Adds a request's partitions to `sent`, keeping the lowest base offset of each partition. */
 function addSentPartitions(sent: Map<string, SentPartition>, metadata: RecordMetadata[]): void {
   for (const { topicName, partition, baseOffset } of metadata) {
     const key = `${topicName}:${partition}`;
-    if (!sent.has(key)) sent.set(key, { topic: topicName, partition, baseOffset: baseOffset ?? '-1' });
+    const known = sent.get(key);
+    const offset = baseOffset ?? '-1';
+    if (known === undefined || (offset !== '-1' && BigInt(offset) < BigInt(known.baseOffset)))
+      sent.set(key, { topic: topicName, partition, baseOffset: offset });
   }
 }
 
-async function sendBatch(sender: BatchSender, records: ProducerRecord[]): Promise<SentPartition[]> {
+/**
+ * Sends `records` as one request stream per partition (records without a partition: one per
+ * topic), the partitions side by side, and settles only once every request has settled.
+ *
+ * One kafkajs `sendBatch` that spans several leaders is unsafe across a broker's death: when the
+ * request to one leader fails while the request to another is still in flight (an `acks=all`
+ * produce waits for the dead follower to leave the ISR), kafkajs retries at once, sends the
+ * in-flight partitions again under new sequence numbers (the broker takes them as new records:
+ * duplicates inside the transaction), and a partition whose leadership moved to a broker that had
+ * already answered is never sent at all, yet reported sent. With one partition per request, a
+ * retry resends only that partition under the sequence numbers of the failed attempt, which the
+ * broker deduplicates; and nothing is in flight any more when a failure is reported.
+ */
+async function sendBatch(sendChunk: ChunkSender, records: ProducerRecord[]): Promise<SentPartition[]> {
   if (records.length === 0) return [];
-  const sent = new Map<string, SentPartition>();
-  for (let from = 0; from < records.length; from += MESSAGES_PER_REQUEST) {
-    const to = Math.min(records.length, from + MESSAGES_PER_REQUEST);
-    addSentPartitions(
-      sent,
-      await sender.sendBatch({ topicMessages: toTopicMessages(records, from, to), acks: -1 }),
-    );
+  const perPartition = new Map<string, ProducerRecord[]>();
+  for (const record of records) {
+    const key = `${record.topic}:${record.partition ?? ''}`;
+    let list = perPartition.get(key);
+    if (!list) perPartition.set(key, (list = []));
+    list.push(record);
   }
+  const sent = new Map<string, SentPartition>();
+  const results = await Promise.allSettled(
+    [...perPartition.values()].map(async (list) => {
+      for (let from = 0; from < list.length; from += MESSAGES_PER_REQUEST) {
+        const to = Math.min(list.length, from + MESSAGES_PER_REQUEST);
+        addSentPartitions(sent, await sendChunk(toTopicMessages(list, from, to)));
+      }
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   return [...sent.values()];
 }
 
@@ -60,7 +87,9 @@ export class KafkajsProducer implements KafkaProducer {
   constructor(private readonly producer: Producer) {}
 
   send(records: ProducerRecord[]): Promise<SentPartition[]> {
-    return translated(() => sendBatch(this.producer, records));
+    return translated(() =>
+      sendBatch((topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }), records),
+    );
   }
 
   close(): Promise<void> {
@@ -71,8 +100,15 @@ export class KafkajsProducer implements KafkaProducer {
 class KafkajsTransaction implements ProducerTransaction {
   constructor(private readonly transaction: TransactionHandle) {}
 
+  /** A failed request is retried alone (see `sendBatch`): what was acknowledged is never sent twice. */
   send(records: ProducerRecord[]): Promise<SentPartition[]> {
-    return retryConcurrentTransactions(() => sendBatch(this.transaction, records));
+    return translated(() =>
+      sendBatch(
+        (topicMessages) =>
+          retryConcurrentTransactions(() => this.transaction.sendBatch({ topicMessages, acks: -1 })),
+        records,
+      ),
+    );
   }
 
   sendOffsets({ consumerGroupId, offsets }: TransactionOffsets): Promise<void> {

@@ -1,4 +1,4 @@
-import { createKafkaClient } from '../../../src/kafka/index.js';
+import { createKafkaClient, partitionForKey } from '../../../src/kafka/index.js';
 import type { ProcessingGuarantee } from '../../../src/index.js';
 import { readCommitted } from '../../integration/support/read-committed.js';
 import { type FaultTopics, REGIONS, USERS, WINDOW_SIZE_MS } from './fault-app.js';
@@ -7,6 +7,8 @@ type Connection = Omit<Parameters<typeof createKafkaClient>[0], 'brokers'>;
 
 const user = (i: number) => `u${i % USERS}`;
 const region = (u: number) => `r${u % REGIONS}`;
+
+const CLICK_PARTITIONS = 3;
 
 /** Creates `topics` with three partitions each (on a three-broker cluster, replicated three times). */
 export async function createFaultTopics(
@@ -17,7 +19,7 @@ export async function createFaultTopics(
   const kafka = createKafkaClient({ clientId: 'fault-setup', ...connection, brokers });
   try {
     const admin = await kafka.admin();
-    await admin.createTopics(topics.map((topic) => ({ topic, partitions: 3 })));
+    await admin.createTopics(topics.map((topic) => ({ topic, partitions: CLICK_PARTITIONS })));
     await admin.close();
   } finally {
     await kafka.close();
@@ -80,19 +82,40 @@ export class ClickFlow {
     try {
       while (this.flowing) {
         const from = this.produced;
+        // Explicit partitions (as the runtime's collector sets them): each partition is then sent
+        // in its own request, which a leader's death cannot make kafkajs drop (docs/faults.md).
         const batch = Array.from({ length: this.perBatch }, (_, j) => ({
           topic: this.topics.clicks,
+          partition: partitionForKey(Buffer.from(user(from + j)), CLICK_PARTITIONS),
           key: Buffer.from(user(from + j)),
           value: Buffer.from(`c${from + j}`),
           timestamp: this.base + from + j,
         }));
-        await producer.send(batch);
+        await sendRetrying(() => producer.send(batch));
         this.produced += batch.length;
         await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
       }
     } finally {
       await producer.close();
       await kafka.close();
+    }
+  }
+}
+
+/**
+ * The load's send, retried for up to two minutes: a partition whose leader just died fails its
+ * send until a new leader is elected (longer than the client's own retries last). A retried batch
+ * may land twice; the truth counts every copy in the topic.
+ */
+async function sendRetrying(send: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      await send();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { KafkajsProducer } from '../../../src/kafka/kafkajs/producer.js';
+import { KafkajsProducer, KafkajsTransactionalProducer } from '../../../src/kafka/kafkajs/producer.js';
 import type { ProducerRecord } from '../../../src/kafka/port.js';
 
 /** A kafkajs producer stand-in that records each sendBatch and assigns offsets per partition. */
@@ -40,13 +40,23 @@ describe('KafkajsProducer.send', () => {
     const { producer, requests } = fakeProducer();
     const sent = await new KafkajsProducer(producer).send([...records(1_500, 0), ...records(1_000, 1)]);
 
-    const sizes = requests.map((r) => r.topicMessages!.reduce((n, t) => n + t.messages.length, 0));
-    expect(sizes).toEqual([1_000, 1_000, 500]);
-    const keys = requests.flatMap((r) =>
-      r.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.key))),
-    );
-    expect(keys.slice(0, 3)).toEqual(['k0', 'k1', 'k2']);
-    expect(keys[1_500]).toBe('k0');
+    const partitionOf = (r: ProducerBatch) => r.topicMessages![0]!.messages[0]!.partition;
+    const sizes = requests.map((r) => [
+      partitionOf(r),
+      r.topicMessages!.reduce((n, t) => n + t.messages.length, 0),
+    ]);
+    expect(sizes).toEqual([
+      [0, 1_000],
+      [1, 1_000],
+      [0, 500],
+    ]);
+    const keysOf = (partition: number) =>
+      requests
+        .filter((r) => partitionOf(r) === partition)
+        .flatMap((r) => r.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.key))));
+    expect(keysOf(0).slice(0, 3)).toEqual(['k0', 'k1', 'k2']);
+    expect(keysOf(0)[1_499]).toBe('k1499');
+    expect(keysOf(1)[0]).toBe('k0');
     expect(sent).toEqual([
       { topic: 'changelog', partition: 0, baseOffset: '100' },
       { topic: 'changelog', partition: 1, baseOffset: '100' },
@@ -63,5 +73,57 @@ describe('KafkajsProducer.send', () => {
     const [first, second] = requests[0]!.topicMessages![0]!.messages;
     expect(first).toEqual({ key: null, value: Buffer.from('a'), timestamp: '5' });
     expect(second).toEqual({ key: null, value: Buffer.from('b'), timestamp: '6', headers });
+  });
+});
+
+/** A kafkajs error as its retries leave it: a leader that moved (NOT_LEADER_OR_FOLLOWER). */
+function notLeader(): Error {
+  return Object.assign(new Error('This server is not the leader for that topic-partition'), {
+    name: 'KafkaJSProtocolError',
+    type: 'NOT_LEADER_OR_FOLLOWER',
+    code: 6,
+    retriable: true,
+  });
+}
+
+describe('KafkajsTransactionalProducer: a send in a transaction across a leader change', () => {
+  it('sends each partition in its own request and retries only the failed one: nothing acknowledged is sent twice', async () => {
+    const { producer: inner, requests } = fakeProducer();
+    let failures = 1;
+    const transaction = {
+      sendBatch: async (batch: ProducerBatch) => {
+        const partitions = new Set(batch.topicMessages!.flatMap((t) => t.messages.map((m) => m.partition)));
+        // The leader of partition 1 died: its first request fails, whatever else it carries.
+        if (partitions.has(1) && failures-- > 0) {
+          requests.push(batch);
+          throw notLeader();
+        }
+        return inner.sendBatch(batch);
+      },
+      abort: async () => undefined,
+    };
+    const kafkajs = {
+      connect: async () => undefined,
+      transaction: async () => transaction,
+    } as unknown as Producer;
+    const producer = await KafkajsTransactionalProducer.start(kafkajs, 'app-0_0');
+    const tx = await producer.beginTransaction();
+    const sent = await tx.send([...records(3, 0), ...records(2, 1)]);
+
+    const delivered = (partition: number) =>
+      requests
+        .slice(0)
+        .filter((r) => r.topicMessages!.some((t) => t.messages.some((m) => m.partition === partition)));
+    for (const r of requests) {
+      const partitions = new Set(r.topicMessages!.flatMap((t) => t.messages.map((m) => m.partition)));
+      expect(partitions.size).toBe(1);
+    }
+    // Partition 0 went out once; partition 1 twice (the failed attempt, then the retry).
+    expect(delivered(0)).toHaveLength(1);
+    expect(delivered(1)).toHaveLength(2);
+    expect(sent).toEqual([
+      { topic: 'changelog', partition: 0, baseOffset: '100' },
+      { topic: 'changelog', partition: 1, baseOffset: '100' },
+    ]);
   });
 });

@@ -80,6 +80,8 @@ describe('KafkaStreams lifecycle on the embedded broker', () => {
       [{ sessionTimeoutMs: 1_000, heartbeatIntervalMs: 1_000 }, /heartbeatIntervalMs.*sessionTimeoutMs/],
       [{ brokers: ['no-port'] }, /brokers/],
       [{ processingExceptionHandler: 'ignore' }, /processingExceptionHandler/],
+      [{ taskTimeoutMs: -1 }, /taskTimeoutMs must be an integer >= 0; got -1/],
+      [{ taskTimeoutMs: '300000' }, /taskTimeoutMs must be an integer >= 0; got "300000"/],
     ];
     for (const [config, message] of cases) {
       expect(() => make(config), JSON.stringify(config)).toThrow(ConfigError);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KafkaProducer, ProducerRecord, SentPartition } from '../../../src/kafka/port.js';
+import { partitionForKey } from '../../../src/kafka/partitioner.js';
 import { KafkaRecordCollector } from '../../../src/runtime/kafka-record-collector.js';
 
 function recordingProducer(sent: SentPartition[]): KafkaProducer & { batches: ProducerRecord[][] } {
@@ -10,6 +11,35 @@ function recordingProducer(sent: SentPartition[]): KafkaProducer & { batches: Pr
 const bytes = (s: string) => Buffer.from(s);
 
 describe('KafkaRecordCollector', () => {
+  it('gives every record of a topic with a known partition count its partition, so each partition can be sent alone', async () => {
+    const collector = new KafkaRecordCollector(new Map([['out', 6]]), new Set());
+    const send = (topic: string, key: string | null) =>
+      collector.send({
+        topic,
+        partition: undefined,
+        key: key === null ? null : bytes(key),
+        value: bytes('v'),
+        timestamp: 1,
+        headers: undefined,
+      });
+    send('out', 'alice');
+    send('out', 'bob');
+    send('out', null);
+    send('out', null);
+    send('unknown-count', 'alice');
+    const producer = recordingProducer([]);
+    await collector.flush(producer);
+
+    const [alice, bob, nullA, nullB, unknown] = producer.batches[0]!;
+    expect(alice!.partition).toBe(partitionForKey(bytes('alice'), 6));
+    expect(bob!.partition).toBe(partitionForKey(bytes('bob'), 6));
+    // Null keys stick to one partition per flush, as Kafka's default partitioner does per batch.
+    expect(nullA!.partition).toBeGreaterThanOrEqual(0);
+    expect(nullA!.partition).toBeLessThan(6);
+    expect(nullB!.partition).toBe(nullA!.partition);
+    expect(unknown!.partition).toBeUndefined();
+  });
+
   it('tracks changelog end offsets from interleaved runs of partitions and ignores other topics', async () => {
     const collector = new KafkaRecordCollector(new Map(), new Set(['app-store-changelog']));
     const send = (topic: string, partition: number | undefined) =>
