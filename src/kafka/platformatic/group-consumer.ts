@@ -1,0 +1,207 @@
+import { Admin } from '@platformatic/kafka';
+import type { BaseOptions } from '@platformatic/kafka';
+import { ClientStateError } from '../errors.js';
+import type {
+  GroupConsumer,
+  GroupConsumerOptions,
+  RunOptions,
+  TopicPartition,
+  TopicPartitionOffset,
+  TopicPartitions,
+} from '../port.js';
+import { PlatformaticAdmin } from './admin.js';
+import { hasProtocolError, translateError } from './errors.js';
+import { Fetcher } from './fetcher.js';
+import type { FetchPosition } from './fetcher.js';
+import { Membership } from './membership.js';
+
+const key = (topic: string, partition: number): string => `${topic}:${partition}`;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A group member whose membership, positions and fetching the adapter drives itself (see
+ * `membership.ts` and `fetcher.ts`). One loop does everything in order, so the port's callback
+ * contract holds by construction: a rebalance seen by the background heartbeat is acted on after
+ * the in-flight batch, `onRebalancing` is awaited (its commit still carries the old generation,
+ * which the broker accepts while it waits for this member to rejoin), then the member rejoins
+ * and awaits `onAssigned` before fetching its new partitions. Pause and resume only change which
+ * positions the next fetch asks for.
+ */
+export class PlatformaticGroupConsumer implements GroupConsumer {
+  private readonly fetcher: Fetcher;
+  private readonly admin: PlatformaticAdmin;
+  private readonly membership: Membership;
+  private readonly positions = new Map<string, FetchPosition>();
+  private readonly paused = new Set<string>();
+  private assigned: TopicPartition[] = [];
+  private hasAssignment = false;
+  private rejoin: 'rebalance' | 'lost' | undefined = 'rebalance';
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    options: BaseOptions,
+    private readonly consumerOptions: GroupConsumerOptions,
+  ) {
+    this.fetcher = new Fetcher(
+      options,
+      consumerOptions.groupId,
+      consumerOptions.isolation ?? 'read_uncommitted',
+      consumerOptions.maxWaitMs ?? 500,
+    );
+    this.admin = new PlatformaticAdmin(new Admin({ ...options, clientId: `${options.clientId}-admin` }));
+    this.membership = new Membership(this.fetcher.client, {
+      groupId: consumerOptions.groupId,
+      topics: consumerOptions.topics,
+      assignor: consumerOptions.assignor,
+      sessionTimeoutMs: consumerOptions.sessionTimeoutMs ?? 45_000,
+      rebalanceTimeoutMs: consumerOptions.rebalanceTimeoutMs ?? 60_000,
+      partitionCounts: (topics) => this.admin.describeTopics(topics),
+    });
+  }
+
+  get memberId(): string | undefined {
+    return this.membership.memberId === '' ? undefined : this.membership.memberId;
+  }
+
+  run({ eachBatch, onCrash }: RunOptions): Promise<void> {
+    if (this.loop) throw new ClientStateError('a group consumer runs once');
+    let assigned!: () => void;
+    let failed!: (error: Error) => void;
+    const firstAssignment = new Promise<void>((resolve, reject) => {
+      assigned = resolve;
+      failed = reject;
+    });
+    this.loop = (async () => {
+      try {
+        while (!this.closed) {
+          if (this.rejoin !== undefined) {
+            await this.rebalance();
+            assigned();
+            continue;
+          }
+          const wanted = this.assigned
+            .filter(({ topic, partition }) => !this.paused.has(key(topic, partition)))
+            .map(({ topic, partition }) => this.positions.get(key(topic, partition))!);
+          if (wanted.length === 0) {
+            await sleep(Math.min(100, this.consumerOptions.maxWaitMs ?? 100));
+            continue;
+          }
+          // An out-of-range position is reset in place (auto offset reset).
+          const batches = await this.fetcher.fetch(wanted, (position) => this.resetPosition(position));
+          for (const batch of batches) {
+            if (this.closed || this.rejoin !== undefined) break;
+            const id = key(batch.topic, batch.partition);
+            const position = this.positions.get(id);
+            if (!position || this.paused.has(id)) continue;
+            if (batch.messages.length > 0) await eachBatch(batch);
+            const next = BigInt(batch.nextOffset);
+            if (next > position.offset) position.offset = next;
+          }
+        }
+      } catch (error) {
+        const translated = translateError(error);
+        this.stopHeartbeat();
+        failed(translated);
+        if (!this.closed) onCrash?.(translated);
+      }
+    })();
+    return firstAssignment;
+  }
+
+  /** Revokes (or drops, when evicted) the current assignment, rejoins, and hands over the new one. */
+  private async rebalance(): Promise<void> {
+    const { listener } = this.consumerOptions;
+    this.stopHeartbeat();
+    if (this.hasAssignment) {
+      if (this.rejoin === 'lost' && listener.onLost) await listener.onLost();
+      else await listener.onRebalancing();
+      this.hasAssignment = false;
+    }
+    this.rejoin = undefined;
+    const generation = await this.membership.join();
+    this.startHeartbeat();
+    await this.assign(generation.assignment);
+    if (this.closed) return;
+    this.hasAssignment = true;
+    await listener.onAssigned(generation.assignment, generation.userData);
+  }
+
+  private async assign(assignment: TopicPartitions): Promise<void> {
+    this.assigned = Object.entries(assignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+    this.positions.clear();
+    const committed = await this.admin.fetchCommittedOffsets(this.consumerOptions.groupId, this.assigned);
+    const missing = committed.filter((c) => c.offset === null);
+    const resets = missing.length > 0 ? await this.admin.listOffsets(missing) : [];
+    const latest = this.consumerOptions.autoOffsetReset === 'latest';
+    for (const { topic, partition, offset } of committed) {
+      const reset = resets.find((r) => r.topic === topic && r.partition === partition);
+      const start = offset ?? (latest ? reset!.end : reset!.begin);
+      this.positions.set(key(topic, partition), { topic, partition, offset: BigInt(start) });
+    }
+  }
+
+  private async resetPosition(position: FetchPosition): Promise<bigint> {
+    const [found] = await this.admin.listOffsets([position]);
+    return BigInt(this.consumerOptions.autoOffsetReset === 'latest' ? found!.end : found!.begin);
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    const interval = this.consumerOptions.heartbeatIntervalMs ?? 3_000;
+    const beat = async (): Promise<void> => {
+      if (this.closed || this.rejoin !== undefined) return;
+      try {
+        await this.membership.heartbeat();
+      } catch (error) {
+        if (hasProtocolError(error, 'REBALANCE_IN_PROGRESS')) this.rejoin ??= 'rebalance';
+        else if (hasProtocolError(error, 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID')) {
+          this.rejoin = 'lost';
+          if (hasProtocolError(error, 'UNKNOWN_MEMBER_ID')) this.membership.memberId = '';
+        }
+        // Anything else (a coordinator moving, a lost connection) is retried at the next beat.
+      }
+      if (!this.closed && this.rejoin === undefined)
+        this.heartbeatTimer = setTimeout(() => void beat(), interval);
+    };
+    this.heartbeatTimer = setTimeout(() => void beat(), interval);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  async commitOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    try {
+      await this.membership.commit(offsets);
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.paused.add(key(topic, partition));
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.paused.delete(key(topic, partition));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopHeartbeat();
+    await this.loop?.catch(() => undefined);
+    try {
+      await this.membership.leave();
+    } catch {
+      // Leaving is a courtesy: the session timeout removes the member anyway.
+    }
+    await this.fetcher.close();
+    await this.admin.close();
+  }
+}
