@@ -69,7 +69,6 @@ export function baseOptions(connection: PlatformaticConnection, suffix = ''): Ba
  */
 export class PlatformaticClient implements KafkaClient {
   readonly kind = 'platformatic';
-  private sharedAdmin: PlatformaticAdmin | undefined;
   private closed = false;
 
   constructor(private readonly connection: PlatformaticConnection) {
@@ -122,12 +121,9 @@ export class PlatformaticClient implements KafkaClient {
     return new PlatformaticPartitionReader(baseOptions(this.connection, '-reader'), options);
   }
 
-  /** Closes the shared admin; producers and consumers are closed by their owners. */
+  /** Marks the client closed; admins, producers and consumers are closed by their owners. */
   async close(): Promise<void> {
     this.closed = true;
-    const admin = this.sharedAdmin;
-    this.sharedAdmin = undefined;
-    if (admin) await admin.close();
   }
 
   private ensureOpen(): void {

@@ -38,7 +38,8 @@ function batch(
 const marker = (offset: number, producerId: number) =>
   batch(offset, ['marker'], { producerId, attributes: TRANSACTIONAL | CONTROL });
 const position = (offset: number) => ({ topic: 't', partition: 0, offset: BigInt(offset) });
-const values = (decoded: ReturnType<typeof decodeBatches>) => decoded.messages.map((m) => m.value!.toString());
+const values = (decoded: ReturnType<typeof decodeBatches>) =>
+  decoded.messages.map((m) => m.value!.toString());
 
 describe('the platformatic adapter decodes fetched record batches', () => {
   it('delivers offsets, timestamps and headers, and drops records before the fetch position', () => {
