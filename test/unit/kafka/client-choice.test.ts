@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
+import { createKafkaClient } from '../../../src/kafka/index.js';
+
+describe('createKafkaClient chooses the client library', () => {
+  it('uses kafkajs by default and @platformatic/kafka on request', async () => {
+    const kafkajs = createKafkaClient({ brokers: ['127.0.0.1:9'] });
+    const platformatic = createKafkaClient({ brokers: ['127.0.0.1:9'], client: 'platformatic' });
+    expect(kafkajs.kind).toBe('kafkajs');
+    expect(platformatic.kind).toBe('platformatic');
+    await Promise.all([kafkajs.close(), platformatic.close()]);
+  });
+
+  it('names the option and the allowed values for an unknown client', () => {
+    expect(() => createKafkaClient({ brokers: ['127.0.0.1:9'], client: 'rdkafka' as never })).toThrow(
+      ConfigError,
+    );
+    expect(() => createKafkaClient({ brokers: ['127.0.0.1:9'], client: 'rdkafka' as never })).toThrow(
+      /client must be one of 'kafkajs', 'platformatic', got "rdkafka"/,
+    );
+  });
+
+  it('rejects a SASL mechanism the platformatic client does not support', () => {
+    expect(() =>
+      createKafkaClient({
+        brokers: ['127.0.0.1:9'],
+        client: 'platformatic',
+        sasl: { mechanism: 'aws', authorizationIdentity: 'x', accessKeyId: 'a', secretAccessKey: 's' },
+      }),
+    ).toThrow(/sasl.mechanism "aws" is not supported by the platformatic client/);
+  });
+
+  it('refuses to hand out objects once closed', async () => {
+    const client = createKafkaClient({ brokers: ['127.0.0.1:9'], client: 'platformatic' });
+    await client.close();
+    await expect(client.admin()).rejects.toThrow(/closed/);
+  });
+});
