@@ -2,6 +2,7 @@ import { Admin } from '@platformatic/kafka';
 import type { BaseOptions } from '@platformatic/kafka';
 import { ClientStateError } from '../errors.js';
 import type {
+  ConsumedBatch,
   GroupConsumer,
   GroupConsumerOptions,
   RunOptions,
@@ -16,6 +17,12 @@ import type { FetchPosition } from './fetcher.js';
 import { Membership } from './membership.js';
 
 const key = (topic: string, partition: number): string => `${topic}:${partition}`;
+
+/** A fetch in flight and the offset it asked for in each partition. */
+interface InFlightFetch {
+  batches: Promise<ConsumedBatch[]>;
+  from: Map<string, bigint>;
+}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -74,33 +81,44 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       failed = reject;
     });
     this.loop = (async () => {
+      let prefetched: InFlightFetch | undefined;
       try {
         while (!this.closed) {
           if (this.rejoin !== undefined) {
+            await prefetched?.batches.catch(() => undefined);
+            prefetched = undefined;
             await this.rebalance();
             assigned();
             continue;
           }
-          const wanted = this.assigned
-            .filter(({ topic, partition }) => !this.paused.has(key(topic, partition)))
-            .map(({ topic, partition }) => this.positions.get(key(topic, partition))!);
-          if (wanted.length === 0) {
+          const current = prefetched ?? this.startFetch(new Map());
+          prefetched = undefined;
+          if (!current) {
             await sleep(Math.min(100, this.consumerOptions.maxWaitMs ?? 100));
             continue;
           }
-          // An out-of-range position is reset in place (auto offset reset).
-          const batches = await this.fetcher.fetch(wanted, (position) => this.resetPosition(position));
+          const batches = await current.batches;
+          // The next fetch runs while these batches are handled; it is only delivered from where
+          // the handled batches leave each partition (see the `from` check below).
+          const after = new Map<string, bigint>();
+          for (const batch of batches) {
+            const id = key(batch.topic, batch.partition);
+            if (this.deliverable(id, current)) after.set(id, BigInt(batch.nextOffset));
+          }
+          if (!this.closed && this.rejoin === undefined) prefetched = this.startFetch(after);
           for (const batch of batches) {
             if (this.closed || this.rejoin !== undefined) break;
             const id = key(batch.topic, batch.partition);
-            const position = this.positions.get(id);
-            if (!position || this.paused.has(id)) continue;
+            if (!this.deliverable(id, current)) continue;
             if (batch.messages.length > 0) await eachBatch(batch);
+            const position = this.positions.get(id)!;
             const next = BigInt(batch.nextOffset);
             if (next > position.offset) position.offset = next;
           }
         }
+        await prefetched?.batches.catch(() => undefined);
       } catch (error) {
+        void prefetched?.batches.catch(() => undefined);
         const translated = translateError(error);
         this.stopHeartbeat();
         failed(translated);
@@ -108,6 +126,38 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       }
     })();
     return firstAssignment;
+  }
+
+  /** Whether a fetched batch of partition `id` continues where the partition stands (and may run). */
+  private deliverable(id: string, fetch: InFlightFetch): boolean {
+    const position = this.positions.get(id);
+    return position !== undefined && !this.paused.has(id) && fetch.from.get(id) === position.offset;
+  }
+
+  /**
+   * Fetches every assigned, unpaused partition, from `after` where given (the offsets the batches
+   * being handled will leave), else from its position. `undefined` when there is nothing to fetch.
+   */
+  private startFetch(after: Map<string, bigint>): InFlightFetch | undefined {
+    const from = new Map<string, bigint>();
+    const wanted: FetchPosition[] = [];
+    for (const { topic, partition } of this.assigned) {
+      const id = key(topic, partition);
+      const position = this.positions.get(id);
+      if (!position || this.paused.has(id)) continue;
+      const offset = after.get(id) ?? position.offset;
+      from.set(id, offset);
+      wanted.push({ topic, partition, offset });
+    }
+    if (wanted.length === 0) return undefined;
+    const batches = this.fetcher.fetch(wanted, async (stale) => {
+      const reset = await this.resetPosition(stale);
+      // Out of range (records deleted, or never there): start over from the reset offset.
+      const position = this.positions.get(key(stale.topic, stale.partition));
+      if (position) position.offset = reset;
+      return reset;
+    });
+    return { batches, from };
   }
 
   /** Revokes (or drops, when evicted) the current assignment, rejoins, and hands over the new one. */
