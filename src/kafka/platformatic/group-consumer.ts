@@ -38,6 +38,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   private readonly fetcher: Fetcher;
   private readonly admin: PlatformaticAdmin;
   private readonly membership: Membership;
+  private readonly groupClient: Admin;
   private readonly positions = new Map<string, FetchPosition>();
   private readonly paused = new Set<string>();
   private assigned: TopicPartition[] = [];
@@ -58,12 +59,20 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       consumerOptions.maxWaitMs ?? 500,
     );
     this.admin = new PlatformaticAdmin(new Admin({ ...options, clientId: `${options.clientId}-admin` }));
-    this.membership = new Membership(this.fetcher.client, {
+    const rebalanceTimeoutMs = consumerOptions.rebalanceTimeoutMs ?? 60_000;
+    // The broker holds a JoinGroup until every member rejoined, up to the rebalance timeout: the
+    // group's own client must wait longer than that for an answer.
+    this.groupClient = new Admin({
+      ...options,
+      clientId: `${options.clientId}-group`,
+      requestTimeout: Math.max(options.requestTimeout ?? 30_000, rebalanceTimeoutMs + 5_000),
+    });
+    this.membership = new Membership(this.groupClient, {
       groupId: consumerOptions.groupId,
       topics: consumerOptions.topics,
       assignor: consumerOptions.assignor,
       sessionTimeoutMs: consumerOptions.sessionTimeoutMs ?? 45_000,
-      rebalanceTimeoutMs: consumerOptions.rebalanceTimeoutMs ?? 60_000,
+      rebalanceTimeoutMs,
       partitionCounts: (topics) => this.admin.describeTopics(topics),
     });
   }
@@ -253,5 +262,6 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     }
     await this.fetcher.close();
     await this.admin.close();
+    await this.groupClient.close();
   }
 }
