@@ -1,14 +1,18 @@
 import type { BaseOptions } from '@platformatic/kafka';
 import { ClientStateError } from '../errors.js';
-import type { BatchHandler, PartitionReader, PartitionReaderOptions, ReadProgress } from '../port.js';
+import type {
+  BatchHandler,
+  ConsumedBatch,
+  PartitionReader,
+  PartitionReaderOptions,
+  ReadProgress,
+} from '../port.js';
 import { Fetcher } from './fetcher.js';
 import type { FetchPosition } from './fetcher.js';
 
 interface Cursor extends FetchPosition {
   until: bigint | undefined;
 }
-
-const isDone = (cursor: Cursor): boolean => cursor.until !== undefined && cursor.offset >= cursor.until;
 
 /**
  * Reads given partitions from given offsets: plain fetches from the leaders, no group at all
@@ -53,24 +57,45 @@ export class PlatformaticPartitionReader implements PartitionReader {
         position: String(cursor.offset),
         untilOffset: cursor.until === undefined ? undefined : String(cursor.until),
       });
-    const finished = (): boolean => cursors.every(isDone);
+    const cursorOf = (topic: string, partition: number): Cursor =>
+      cursors.find((c) => c.topic === topic && c.partition === partition)!;
+    // Fetches every unfinished range from `after` (where the batches being handled leave it).
+    const fetchFrom = (after: Map<Cursor, bigint>): Promise<ConsumedBatch[]> | undefined => {
+      const wanted: FetchPosition[] = [];
+      for (const cursor of cursors) {
+        const offset = after.get(cursor) ?? cursor.offset;
+        if (cursor.until === undefined || offset < cursor.until)
+          wanted.push({ topic: cursor.topic, partition: cursor.partition, offset });
+      }
+      return wanted.length === 0
+        ? undefined
+        : this.fetcher.fetch(wanted, async (position) => position.offset);
+    };
+    let next = fetchFrom(new Map());
     try {
-      while (!this.closed && !finished()) {
-        const wanted = cursors.filter((c) => !isDone(c));
-        const batches = await this.fetcher.fetch(wanted, async (position) => position.offset);
+      while (!this.closed && next) {
+        const batches = await next;
         if (this.closed) break;
+        const after = new Map<Cursor, bigint>();
         for (const batch of batches) {
-          const cursor = wanted.find((c) => c.topic === batch.topic && c.partition === batch.partition)!;
+          const cursor = cursorOf(batch.topic, batch.partition);
+          const offset = BigInt(batch.nextOffset);
+          after.set(cursor, offset > cursor.offset ? offset : cursor.offset);
+        }
+        // The next fetch runs while these batches are handled.
+        next = fetchFrom(after);
+        for (const batch of batches) {
+          const cursor = cursorOf(batch.topic, batch.partition);
           const until = cursor.until;
           const messages =
             until === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < until);
-          const next = BigInt(batch.nextOffset);
-          if (next > cursor.offset) cursor.offset = next;
+          cursor.offset = after.get(cursor)!;
           if (messages.length > 0) await eachBatch({ ...batch, messages, nextOffset: String(cursor.offset) });
           progress(cursor);
         }
       }
     } finally {
+      await next?.catch(() => undefined);
       await this.fetcher.close();
     }
   }
