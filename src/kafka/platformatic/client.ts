@@ -30,6 +30,32 @@ export interface PlatformaticConnection {
   requestTimeoutMs?: number;
 }
 
+/** The oldest Node.js @platformatic/kafka 2.x supports (its `engines`). */
+export const PLATFORMATIC_MINIMUM_NODE = '22.22.0';
+
+/**
+ * Throws a `ConfigError` when `version` (a `process.versions.node` string) is older than
+ * {@link PLATFORMATIC_MINIMUM_NODE}: choosing this client on an older Node fails at once, with the
+ * way out, instead of somewhere inside the client later.
+ *
+ * @example
+ * ```ts
+ * assertPlatformaticNode(process.versions.node);
+ * ```
+ */
+export function assertPlatformaticNode(version: string): void {
+  const actual = version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const minimum = PLATFORMATIC_MINIMUM_NODE.split('.').map(Number);
+  for (let i = 0; i < minimum.length; i++) {
+    if (actual[i]! > minimum[i]!) return;
+    if (actual[i]! < minimum[i]!) {
+      throw new ConfigError(
+        `the 'platformatic' Kafka client (@platformatic/kafka) needs Node.js >= ${PLATFORMATIC_MINIMUM_NODE}; this process runs Node.js ${version}. Upgrade Node.js or use the default 'kafkajs' client.`,
+      );
+    }
+  }
+}
+
 /** Longer than any transaction the runtime keeps open; the client passes it as the transaction timeout. */
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -72,6 +98,7 @@ export class PlatformaticClient implements KafkaClient {
   private closed = false;
 
   constructor(private readonly connection: PlatformaticConnection) {
+    assertPlatformaticNode(process.versions.node);
     if (connection.sasl) saslOptions(connection.sasl);
   }
 

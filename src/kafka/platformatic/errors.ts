@@ -11,6 +11,7 @@ import type { KafkaErrorContext } from '../errors.js';
 /** What @platformatic/kafka's errors carry: a protocol error has `apiId` (name) and `apiCode`. */
 interface PlatformaticErrorShape {
   message?: string;
+  code?: string;
   apiId?: string;
   apiCode?: number;
   canRetry?: boolean;
@@ -49,6 +50,13 @@ export function protocolError(
 export function hasProtocolError(error: unknown, ...types: string[]): boolean {
   for (const link of errorTree(error))
     if (link.apiId !== undefined && types.includes(link.apiId)) return true;
+  return false;
+}
+
+/** Whether the error is a lost or timed-out connection (the client's network and timeout errors). */
+export function isNetworkError(error: unknown): boolean {
+  for (const link of errorTree(error))
+    if (link.code === 'PLT_KFK_NETWORK' || link.code === 'PLT_KFK_TIMEOUT') return true;
   return false;
 }
 

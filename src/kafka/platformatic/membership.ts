@@ -6,8 +6,9 @@ import {
 import type { Base, Connection } from '@platformatic/kafka';
 import type { MemberAssignment, PartitionAssignor, TopicPartitionOffset, TopicPartitions } from '../port.js';
 import { decodeRawAssignment } from './admin.js';
-import { hasProtocolError, retryTransient, translateError } from './errors.js';
+import { hasProtocolError, isNetworkError, retryTransient, translateError } from './errors.js';
 import { callApi, coordinatorConnection } from './protocol.js';
+import type { CoordinatorAddress } from './protocol.js';
 
 const NO_BYTES = Buffer.alloc(0);
 /**
@@ -53,7 +54,7 @@ export interface Generation {
 export class Membership {
   memberId = '';
   generationId = -1;
-  private coordinator: Connection | undefined;
+  private coordinator: CoordinatorAddress | undefined;
 
   constructor(
     private readonly client: Base,
@@ -66,23 +67,26 @@ export class Membership {
       try {
         return await this.joinOnce();
       } catch (error) {
-        const again = hasProtocolError(
-          error,
-          'MEMBER_ID_REQUIRED',
-          'UNKNOWN_MEMBER_ID',
-          'REBALANCE_IN_PROGRESS',
-          'ILLEGAL_GENERATION',
-          'NOT_COORDINATOR',
-          'COORDINATOR_NOT_AVAILABLE',
-          'COORDINATOR_LOAD_IN_PROGRESS',
-        );
+        const network = isNetworkError(error);
+        const again =
+          network ||
+          hasProtocolError(
+            error,
+            'MEMBER_ID_REQUIRED',
+            'UNKNOWN_MEMBER_ID',
+            'REBALANCE_IN_PROGRESS',
+            'ILLEGAL_GENERATION',
+            'NOT_COORDINATOR',
+            'COORDINATOR_NOT_AVAILABLE',
+            'COORDINATOR_LOAD_IN_PROGRESS',
+          );
         if (!again || attempt > 50) throw translateError(error);
         if (hasProtocolError(error, 'MEMBER_ID_REQUIRED')) {
           this.memberId = (error as { response?: { memberId?: string } }).response?.memberId ?? '';
           continue;
         }
         if (hasProtocolError(error, 'UNKNOWN_MEMBER_ID')) this.memberId = '';
-        if (hasProtocolError(error, 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE'))
+        if (network || hasProtocolError(error, 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE'))
           this.coordinator = undefined;
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * (attempt + 1))));
       }
@@ -230,9 +234,9 @@ export class Membership {
   }
 
   private async connection(): Promise<Connection> {
-    this.coordinator ??= (
-      await retryTransient(() => coordinatorConnection(this.client, this.options.groupId))
-    ).connection;
-    return this.coordinator;
+    if (this.coordinator) return this.client.connections.get(this.coordinator);
+    const found = await retryTransient(() => coordinatorConnection(this.client, this.options.groupId));
+    this.coordinator = found.address;
+    return found.connection;
   }
 }

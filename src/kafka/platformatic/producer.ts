@@ -1,4 +1,4 @@
-import type { MessageToProduce, ProduceResult, Producer } from '@platformatic/kafka';
+import type { Connection, MessageToProduce, ProduceResult, Producer } from '@platformatic/kafka';
 import type {
   KafkaProducer,
   ProducerRecord,
@@ -9,6 +9,7 @@ import type {
 } from '../port.js';
 import { retryConcurrentTransactions, retryTransient, translated } from './errors.js';
 import { callApi, coordinatorConnection } from './protocol.js';
+import type { CoordinatorAddress } from './protocol.js';
 
 type BufferProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
 type Transaction = Awaited<ReturnType<BufferProducer['beginTransaction']>>;
@@ -64,6 +65,25 @@ interface TxnOffsetCommitResponse {
   topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
 }
 
+/** The group coordinators a transactional producer commits offsets to, looked up once per group. */
+class GroupCoordinators {
+  private readonly known = new Map<string, CoordinatorAddress>();
+
+  constructor(private readonly producer: BufferProducer) {}
+
+  async get(groupId: string): Promise<Connection> {
+    const address = this.known.get(groupId);
+    if (address) return this.producer.connections.get(address);
+    const found = await coordinatorConnection(this.producer, groupId);
+    this.known.set(groupId, found.address);
+    return found.connection;
+  }
+
+  forget(groupId: string): void {
+    this.known.delete(groupId);
+  }
+}
+
 class PlatformaticTransaction implements ProducerTransaction {
   /** Whether anything was added: an empty transaction never reached the coordinator. */
   private started = false;
@@ -71,6 +91,7 @@ class PlatformaticTransaction implements ProducerTransaction {
   constructor(
     private readonly producer: BufferProducer,
     private readonly transaction: Transaction,
+    private readonly coordinators: GroupCoordinators,
   ) {}
 
   async send(records: ProducerRecord[]): Promise<SentPartition[]> {
@@ -102,7 +123,7 @@ class PlatformaticTransaction implements ProducerTransaction {
       topics.set(topic, list);
     }
     await retryConcurrentTransactions(async () => {
-      const { connection } = await coordinatorConnection(this.producer, consumerGroupId);
+      const connection = await this.coordinators.get(consumerGroupId);
       return callApi<unknown[], TxnOffsetCommitResponse>(
         this.producer,
         'TxnOffsetCommit',
@@ -115,7 +136,11 @@ class PlatformaticTransaction implements ProducerTransaction {
         '',
         null,
         [...topics].map(([name, partitions]) => ({ name, partitions })),
-      );
+      ).catch((error: unknown) => {
+        // The coordinator may have moved: look it up again on the next attempt.
+        this.coordinators.forget(consumerGroupId);
+        throw error;
+      });
     });
   }
 
@@ -140,10 +165,14 @@ class PlatformaticTransaction implements ProducerTransaction {
  * the producer fences older ones, like Java's `initTransactions`.
  */
 export class PlatformaticTransactionalProducer implements TransactionalProducer {
+  private readonly coordinators: GroupCoordinators;
+
   private constructor(
     private readonly producer: BufferProducer,
     readonly transactionalId: string,
-  ) {}
+  ) {
+    this.coordinators = new GroupCoordinators(producer);
+  }
 
   static async start(
     producer: BufferProducer,
@@ -156,7 +185,7 @@ export class PlatformaticTransactionalProducer implements TransactionalProducer 
 
   async beginTransaction(): Promise<ProducerTransaction> {
     const transaction = await retryTransient(() => this.producer.beginTransaction());
-    return new PlatformaticTransaction(this.producer, transaction);
+    return new PlatformaticTransaction(this.producer, transaction, this.coordinators);
   }
 
   close(): Promise<void> {

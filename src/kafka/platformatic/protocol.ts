@@ -19,12 +19,22 @@ export async function callApi<Args extends unknown[], Response>(
   return api.async(connection, ...args);
 }
 
-/** A connection to the coordinator of `groupId` (key type 0) or of a transactional id (1). */
+/** Where the coordinator of a group (key type 0) or of a transactional id (1) listens. */
+export interface CoordinatorAddress {
+  host: string;
+  port: number;
+  nodeId: number;
+}
+
+/**
+ * A connection to the coordinator of `groupId` (key type 0) or of a transactional id (1). Keep the
+ * `address`, not the connection: the client's pool reconnects a lost connection on `get`.
+ */
 export async function coordinatorConnection(
   client: Base,
   key: string,
   keyType: 0 | 1 = 0,
-): Promise<{ connection: Connection; nodeId: number }> {
+): Promise<{ connection: Connection; address: CoordinatorAddress }> {
   const metadata = await client.metadata({ topics: [] });
   const bootstrap = await client.connections.getFirstAvailable([...metadata.brokers.values()]);
   const response = await callApi<unknown[], FindCoordinatorResponse>(
@@ -42,8 +52,8 @@ export async function coordinatorConnection(
       canRetry: true,
     });
   }
-  const connection = await client.connections.get({ host: found.host, port: found.port });
-  return { connection, nodeId: found.nodeId };
+  const address = { host: found.host, port: found.port, nodeId: found.nodeId };
+  return { connection: await client.connections.get(address), address };
 }
 
 interface FindCoordinatorResponse {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { createKafkaClient } from '../../../src/kafka/index.js';
+import { assertPlatformaticNode } from '../../../src/kafka/platformatic/client.js';
 
 describe('createKafkaClient chooses the client library', () => {
   it('uses kafkajs by default and @platformatic/kafka on request', async () => {
@@ -34,5 +35,14 @@ describe('createKafkaClient chooses the client library', () => {
     const client = createKafkaClient({ brokers: ['127.0.0.1:9'], client: 'platformatic' });
     await client.close();
     await expect(client.admin()).rejects.toThrow(/closed/);
+  });
+
+  it('refuses the platformatic client on a Node.js older than the client supports', () => {
+    expect(() => assertPlatformaticNode('22.12.0')).toThrow(ConfigError);
+    expect(() => assertPlatformaticNode('22.21.9')).toThrow(
+      /needs Node.js >= 22.22.0; this process runs Node.js 22.21.9.*use the default 'kafkajs' client/,
+    );
+    expect(() => assertPlatformaticNode('22.22.0')).not.toThrow();
+    expect(() => assertPlatformaticNode('24.6.1')).not.toThrow();
   });
 });
