@@ -2,7 +2,7 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { ConfigError } from '../errors.js';
 import { createEmbeddedKafka } from './embedded/client.js';
 import { KafkajsClient } from './kafkajs/client.js';
-import { PlatformaticClient } from './platformatic/client.js';
+import { LazyPlatformaticClient } from './platformatic/lazy.js';
 import type { KafkaLogEntry, KafkaLogLevel } from './kafkajs/client.js';
 import type { KafkaClient } from './port.js';
 
@@ -64,7 +64,7 @@ export function createKafkaClient(config: KafkaClientConfig = {}): ClosableKafka
     );
   }
   if (library === 'platformatic') {
-    const client = new PlatformaticClient({
+    const client = new LazyPlatformaticClient({
       brokers: config.brokers,
       clientId,
       ...(config.ssl === undefined ? {} : { ssl: config.ssl as boolean | Record<string, unknown> }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { createKafkaClient } from '../../../src/kafka/index.js';
-import { assertPlatformaticNode } from '../../../src/kafka/platformatic/client.js';
+import { assertPlatformaticNode } from '../../../src/kafka/platformatic/options.js';
 
 describe('createKafkaClient chooses the client library', () => {
   it('uses kafkajs by default and @platformatic/kafka on request', async () => {
