@@ -55,8 +55,10 @@ export class LazyPlatformaticClient implements KafkaClient {
     return new LazyPartitionReader(this.loaded.then((client) => client.partitionReader(options)));
   }
 
+  /** Closes the loaded client; a client that never loaded has nothing open. */
   async close(): Promise<void> {
-    await (await this.loaded).close();
+    const client = await this.loaded.catch(() => undefined);
+    await client?.close();
   }
 }
 
