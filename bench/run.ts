@@ -51,6 +51,7 @@ async function main(options: BenchOptions): Promise<void> {
           options.restoreRecords,
           options.rounds,
           log,
+          options.kafkaClient,
         );
       }
     } finally {

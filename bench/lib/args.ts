@@ -21,11 +21,13 @@ export interface BenchOptions {
   readonly restore: boolean;
   /** Changelog records restored: 1,000,000, or 100,000 with `--quick`. */
   readonly restoreRecords: number;
+  /** The client library under Tributary (`--client`, default `kafkajs`); raw-kafkajs stays kafkajs. */
+  readonly kafkaClient: 'kafkajs' | 'platformatic';
 }
 
 export const USAGE = `npm run bench -- [--quick] [--json <file>] [--records <n>] [--rounds <n>]
                     [--workload stateless|count] [--profile] [--no-driver] [--no-java]
-                    [--no-eos] [--no-restore]`;
+                    [--no-eos] [--no-restore] [--client kafkajs|platformatic]`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const value = (flag: string): string | undefined => {
@@ -46,6 +48,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     '--no-java',
     '--no-eos',
     '--no-restore',
+    '--client',
   ];
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`Unknown option ${arg}.\n${USAGE}`);
@@ -60,7 +63,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   if (workload !== undefined && !WORKLOADS.includes(workload as Workload)) {
     throw new Error(`--workload must be one of ${WORKLOADS.join(', ')}.`);
   }
+  const kafkaClient = value('--client') ?? 'kafkajs';
+  if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic') {
+    throw new Error(`--client must be kafkajs or platformatic.\n${USAGE}`);
+  }
   return {
+    kafkaClient,
     records: positive('--records', quick ? 100_000 : 1_000_000),
     quick,
     rounds: positive('--rounds', 2),

@@ -107,6 +107,7 @@ async function runOnce(options: BenchOptions, context: BrokerSuiteContext, id: R
     records: options.records,
     commitIntervalMs: options.commitIntervalMs,
     stateDir: join(tmpdir(), groupId),
+    kafkaClient: options.kafkaClient,
   };
   const profileName = `${id.workload}-${id.contender}-${id.round}.cpuprofile`;
   const profiled = context.profileDir !== undefined && id.contender !== 'raw-kafkajs';

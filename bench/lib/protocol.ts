@@ -21,6 +21,8 @@ export interface BrokerJob {
   readonly commitIntervalMs: number;
   /** Tributary's state directory (removed by the parent afterwards). */
   readonly stateDir: string;
+  /** The client library under Tributary. */
+  readonly kafkaClient: 'kafkajs' | 'platformatic';
 }
 
 /** A contender between its start-up and `stop()`. */
@@ -81,6 +83,7 @@ export interface RestoreJob {
   readonly outputTopic: string;
   readonly records: number;
   readonly stateDir: string;
+  readonly kafkaClient: 'kafkajs' | 'platformatic';
 }
 
 export interface RestoreRunResult {

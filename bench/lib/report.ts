@@ -180,7 +180,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function describeSetup(options: BenchOptions): string {
   return [
     `${options.records.toLocaleString('en-US')} JSON records (~200 B) on a 4-partition topic, 100,000 keys; ${options.rounds} A/B rounds (raw kafkajs, then Tributary), best shown.`,
-    `Tributary: commitIntervalMs ${options.commitIntervalMs} (default 30000), count on the default persistent (level) store with the default cache.`,
+    `Tributary on the ${options.kafkaClient} client: commitIntervalMs ${options.commitIntervalMs} (default 30000), count on the default persistent (level) store with the default cache.`,
     'records/s = input records / (completion − group assignment); start-up (client + join + restore) is excluded and shown apart. Peak RSS: each run in its own process.',
     ...(options.exactlyOnce
       ? [

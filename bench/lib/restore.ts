@@ -124,6 +124,7 @@ export async function runRestoreSuite(
   records: number,
   rounds: number,
   log: (line: string) => void,
+  kafkaClient: 'kafkajs' | 'platformatic' = 'kafkajs',
 ): Promise<RestoreRun[]> {
   const topics = restoreTopics(records);
   const runs: RestoreRun[] = [];
@@ -135,6 +136,7 @@ export async function runRestoreSuite(
       inputTopic: topics.input,
       outputTopic: topics.output,
       records,
+      kafkaClient,
       stateDir: join(tmpdir(), `${topics.applicationId}-${Date.now().toString(36)}-${round}`),
     };
     try {

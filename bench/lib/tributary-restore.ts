@@ -12,6 +12,7 @@ export async function restore(job: RestoreJob): Promise<RestoreRunResult> {
   const app = new KafkaStreams(benchTopology('count', job.inputTopic, job.outputTopic), {
     applicationId: job.applicationId,
     brokers: job.brokers,
+    kafkaClient: job.kafkaClient,
     commitIntervalMs: 1_000,
     defaultDslStore: 'persistent',
     stateDir: job.stateDir,

@@ -56,6 +56,7 @@ async function startApp(job: BrokerJob, processingGuarantee: ProcessingGuarantee
   const app = new KafkaStreams(benchTopology(job.workload, job.inputTopic, job.outputTopic), {
     applicationId: job.groupId,
     brokers: job.brokers,
+    kafkaClient: job.kafkaClient,
     processingGuarantee,
     commitIntervalMs: job.commitIntervalMs,
     defaultDslStore: 'persistent',

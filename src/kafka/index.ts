@@ -3,8 +3,14 @@
  * only; `createKafkaClient` picks kafkajs for real brokers and the embedded broker otherwise.
  */
 export type * from './port.js';
-export { createKafkaClient } from './client.js';
-export type { ClosableKafkaClient, KafkaClientConfig, KafkaLogEntry, KafkaLogLevel } from './client.js';
+export { createKafkaClient, KAFKA_CLIENT_LIBRARIES } from './client.js';
+export type {
+  ClosableKafkaClient,
+  KafkaClientConfig,
+  KafkaClientLibrary,
+  KafkaLogEntry,
+  KafkaLogLevel,
+} from './client.js';
 export { createEmbeddedKafka } from './embedded/client.js';
 export type { EmbeddedKafka, EmbeddedKafkaOptions } from './embedded/client.js';
 export type { EmbeddedConnection } from './embedded/connection.js';

@@ -320,8 +320,8 @@ export interface PartitionReader {
 
 /** A Kafka cluster, real or embedded: the factory of every other port object. */
 export interface KafkaClient {
-  /** `kafkajs` or `embedded`. */
-  readonly kind: 'kafkajs' | 'embedded';
+  /** `kafkajs`, `platformatic` or `embedded`. */
+  readonly kind: 'kafkajs' | 'platformatic' | 'embedded';
   admin(): Promise<KafkaAdmin>;
   producer(): Promise<KafkaProducer>;
   transactionalProducer(options: TransactionalProducerOptions): Promise<TransactionalProducer>;

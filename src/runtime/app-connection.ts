@@ -140,6 +140,7 @@ export class AppConnection {
     if (c.brokers === undefined || c.brokers.length === 0) return embeddedKafka();
     this.ownedClient = createKafkaClient({
       brokers: c.brokers,
+      ...(c.kafkaClient === undefined ? {} : { client: c.kafkaClient }),
       clientId: c.clientId,
       ssl: c.ssl as never,
       sasl: c.sasl as never,

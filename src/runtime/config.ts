@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { KAFKA_CLIENT_LIBRARIES, type KafkaClientLibrary } from '../kafka/client.js';
 import type { KafkaClient } from '../kafka/port.js';
 import type { Serde } from '../serde/serde.js';
 import type { RestoreListener } from './events.js';
@@ -24,6 +25,11 @@ export interface StreamsConfig {
   applicationId: string;
   /** Bootstrap servers (`host:port`). Omit for the embedded broker. */
   brokers?: string[];
+  /**
+   * Which client library talks to `brokers`: `'kafkajs'` (default) or `'platformatic'`
+   * (@platformatic/kafka, experimental: see docs/kafka-port.md). Needs `brokers`.
+   */
+  kafkaClient?: KafkaClientLibrary;
   /** An explicit client (e.g. one `createEmbeddedKafka()` shared by several instances). Overrides `brokers`. */
   kafka?: KafkaClient;
   /** Default `<applicationId>-<random>`. */
@@ -160,6 +166,7 @@ export type ResolvedConfig = Required<
 const KNOWN_KEYS = new Set<string>([
   'applicationId',
   'brokers',
+  'kafkaClient',
   'kafka',
   'clientId',
   'stateDir',
@@ -243,7 +250,12 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       );
     }
   }
-  for (const key of ['sasl', 'ssl'] as const) {
+  if (config.kafkaClient !== undefined && !KAFKA_CLIENT_LIBRARIES.includes(config.kafkaClient)) {
+    throw new ConfigError(
+      `kafkaClient must be ${KAFKA_CLIENT_LIBRARIES.map((c) => `'${c}'`).join(' or ')}; got ${JSON.stringify(config.kafkaClient)}.`,
+    );
+  }
+  for (const key of ['sasl', 'ssl', 'kafkaClient'] as const) {
     if (config[key] !== undefined && config.brokers === undefined) {
       throw new ConfigError(
         `${key} is set but brokers is not: without brokers the app would run on the embedded broker and ignore ${key}; set brokers.`,

@@ -5,10 +5,11 @@ import { it } from 'vitest';
 import { createKafkaClient } from '../../src/kafka/index.js';
 import { expectJoinMergesByTimestamp } from '../support/join-order.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
+import { testKafkaClient } from './support/word-count-app.js';
 
 describeWithKafka('a join task on a real broker', () => {
   it('merges both inputs by timestamp, so a windowed join with no grace loses nothing', async () => {
-    const kafka = createKafkaClient({ brokers: kafkaBrokers() });
+    const kafka = createKafkaClient({ brokers: kafkaBrokers(), client: testKafkaClient().kafkaClient });
     const stateDir = await mkdtemp(join(tmpdir(), 'trib-join-'));
     try {
       await expectJoinMergesByTimestamp(

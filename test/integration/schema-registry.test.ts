@@ -8,7 +8,7 @@ import { readTopic } from '../support/read-topic.js';
 import { type UserV1, type UserV2, userV1, userV2 } from '../support/user-schemas.js';
 import { type FakeRegistry, startFakeRegistry } from '../support/schema-registry-server.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
-import { quietLogger, waitUntil } from './support/word-count-app.js';
+import { quietLogger, testKafkaClient, waitUntil } from './support/word-count-app.js';
 
 const dirs: string[] = [];
 const apps: KafkaStreams[] = [];
@@ -61,6 +61,7 @@ describeWithKafka('Schema Registry Avro serde in a running app', () => {
     const app = new KafkaStreams(b.build(), {
       applicationId: uniqueTopic('sr-app'),
       brokers,
+      ...testKafkaClient(),
       stateDir,
       commitIntervalMs: 200,
       logger: quietLogger,
@@ -127,6 +128,7 @@ describeWithKafka('Schema Registry Avro serde in a running app', () => {
     const app = new KafkaStreams(b.build(), {
       applicationId: uniqueTopic('sr-late-app'),
       brokers,
+      ...testKafkaClient(),
       stateDir,
       commitIntervalMs: 200,
       logger: quietLogger,
@@ -171,6 +173,7 @@ describeWithKafka('Schema Registry Avro serde in a running app', () => {
     const app = new KafkaStreams(b.build(), {
       applicationId: uniqueTopic('sr-down-app'),
       brokers,
+      ...testKafkaClient(),
       stateDir,
       logger: quietLogger,
       defaultValueSerde: Serdes.string(),

@@ -6,7 +6,7 @@ import { KafkaStreams, type StreamsConfig, type StreamsState } from '../../src/i
 import { createKafkaClient, type ClosableKafkaClient } from '../../src/kafka/index.js';
 import { poisonableLines, poisonableWordCount, type Poison } from '../support/poison.js';
 import { describeWithKafka, kafkaBrokers, uniqueTopic } from './support/kafka.js';
-import { quietLogger, readCounts, waitUntil } from './support/word-count-app.js';
+import { quietLogger, readCounts, testKafkaClient, waitUntil } from './support/word-count-app.js';
 
 describeWithKafka('uncaught-exception policy on a real broker', () => {
   let brokers: string[];
@@ -40,6 +40,7 @@ describeWithKafka('uncaught-exception policy on a real broker', () => {
       const instance = new KafkaStreams(poisonableWordCount(input, output, poison), {
         applicationId,
         brokers,
+        ...testKafkaClient(),
         stateDir: dir,
         commitIntervalMs: 200,
         sessionTimeoutMs: 10_000,

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -45,8 +45,9 @@ beforeAll(() => {
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
-  mkdirSync(join(project, 'node_modules', '@types'), { recursive: true });
   for (const dep of [...Object.keys(manifest.dependencies), 'typescript', '@types/node']) {
+    // Scoped packages (`@types/node`, `@platformatic/kafka`) live in their scope's directory.
+    mkdirSync(dirname(join(project, 'node_modules', dep)), { recursive: true });
     symlinkSync(join(repo, 'node_modules', dep), join(project, 'node_modules', dep), 'dir');
   }
 }, 300_000);

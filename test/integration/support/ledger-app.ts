@@ -1,4 +1,5 @@
 import { KafkaStreams, Serdes, StreamsBuilder, type StreamsConfig } from '../../../src/index.js';
+import { testKafkaClient } from './word-count-app.js';
 
 /**
  * Payments keyed by account (value: `<id>:<amount>`) → an `echo` topic with every payment id
@@ -19,5 +20,9 @@ export function ledgerTopology(input: string, echo: string, sums: string) {
 
 export function ledgerApp(input: string, echo: string, sums: string, config: StreamsConfig): KafkaStreams {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  return new KafkaStreams(ledgerTopology(input, echo, sums), { logger: quiet, ...config });
+  return new KafkaStreams(ledgerTopology(input, echo, sums), {
+    logger: quiet,
+    ...(config.brokers ? testKafkaClient() : {}),
+    ...config,
+  });
 }

@@ -23,10 +23,20 @@ function testLogger(instance: string) {
   return level ? consoleLogger(level, { instance }) : quietLogger;
 }
 
+/**
+ * The client library of the apps under test: `TRIBUTARY_KAFKA_CLIENT=platformatic` runs the
+ * word-count suites on the @platformatic/kafka adapter (the default stays the app's default).
+ */
+export function testKafkaClient(): Pick<StreamsConfig, 'kafkaClient'> {
+  const client = process.env.TRIBUTARY_KAFKA_CLIENT;
+  return client ? { kafkaClient: client as NonNullable<StreamsConfig['kafkaClient']> } : {};
+}
+
 export function wordCountApp(input: string, output: string, config: StreamsConfig): KafkaStreams {
   return new KafkaStreams(wordCountTopology(input, output), {
     logger: testLogger(`${process.pid}`),
     commitIntervalMs: 200,
+    ...(config.brokers ? testKafkaClient() : {}),
     ...config,
   });
 }

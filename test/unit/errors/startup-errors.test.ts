@@ -23,6 +23,11 @@ describe('start-up configuration errors name the option', () => {
     [{ kafka: null }, /kafka must be a Kafka client/],
     [{ sasl: { mechanism: 'plain', username: 'u', password: 'p' } }, /sasl is set but brokers is not/],
     [{ ssl: true }, /ssl is set but brokers is not/],
+    [{ kafkaClient: 'platformatic' }, /kafkaClient is set but brokers is not/],
+    [
+      { brokers: ['localhost:9092'], kafkaClient: 'rdkafka' },
+      /kafkaClient must be 'kafkajs' or 'platformatic'; got "rdkafka"/,
+    ],
   ];
   for (const [config, message] of cases) {
     it(JSON.stringify(config), () => {
