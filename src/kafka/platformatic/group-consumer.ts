@@ -250,6 +250,15 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     for (const { topic, partition } of partitions) this.paused.delete(key(topic, partition));
   }
 
+  seek(offsets: TopicPartitionOffset[]): void {
+    // A batch fetched from the old position no longer starts where the partition stands, so
+    // `deliverable` drops it: the next fetch asks from here.
+    for (const { topic, partition, offset } of offsets) {
+      const position = this.positions.get(key(topic, partition));
+      if (position) position.offset = BigInt(offset);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

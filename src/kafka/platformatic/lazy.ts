@@ -99,6 +99,11 @@ class LazyGroupConsumer implements GroupConsumer {
     else this.early.push((consumer) => consumer.resume(partitions));
   }
 
+  seek(offsets: TopicPartitionOffset[]): void {
+    if (this.consumer) this.consumer.seek(offsets);
+    else this.early.push((consumer) => consumer.seek(offsets));
+  }
+
   async close(): Promise<void> {
     return (await this.loading).close();
   }

@@ -227,6 +227,28 @@ export function kafkaPortContract(name: string, connect: () => Promise<ContractT
       );
     });
 
+    it('seeks an assigned partition: the next fetch starts at the offset given', async () => {
+      const topic = await createTopic('seek', 1);
+      const producer = await target.client.producer();
+      closers.push(() => producer.close());
+      await producer.send(Array.from({ length: 5 }, (_, i) => record(topic, `k${i}`, `v${i}`, 0)));
+      const probe = track(
+        probeConsumer(target.client, {
+          groupId: unique('seek-group'),
+          topics: [topic],
+          assignor: roundRobinAssignor('seeker'),
+        }),
+      );
+      await runProbe(probe);
+      await eventually(() => expect(probe.messages).toHaveLength(5), target.eventuallyMs);
+      probe.consumer.seek([
+        { topic, partition: 0, offset: '2' },
+        { topic: unique('not-assigned'), partition: 0, offset: '0' },
+      ]);
+      await eventually(() => expect(probe.messages).toHaveLength(8), target.eventuallyMs);
+      expect(probe.messages.slice(5).map((m) => m.offset)).toEqual(['2', '3', '4']);
+    });
+
     it('deletes records before an offset: the log start moves and a new group reads from it', async () => {
       const topic = await createTopic('delete-records', 2);
       const producer = await target.client.producer();
