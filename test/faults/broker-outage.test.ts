@@ -21,10 +21,10 @@ const EXACT = process.env.FAULT_OUTAGE_EXACT !== '0';
 const promise = EXACT ? 'the exactly-once output is exact' : 'nothing is lost';
 
 /**
- * Not in the default run (nor CI): three Java nodes and the leader elections take 2–5 minutes on
- * a small machine. `FAULT_BROKER_OUTAGE=1` runs it.
+ * In the default run and CI (about a minute on a quiet 2-core machine, three Java nodes and their
+ * leader elections included); `FAULT_BROKER_OUTAGE=0` leaves it out of a local run.
  */
-const describeOutage = process.env.FAULT_BROKER_OUTAGE === '1' ? describeWithKafka : describe.skip;
+const describeOutage = process.env.FAULT_BROKER_OUTAGE === '0' ? describe.skip : describeWithKafka;
 
 describeOutage('three brokers (replication 3, min.insync.replicas 2), one stopped mid-run', () => {
   beforeAll(async () => {
