@@ -9,7 +9,8 @@ import type {
   PunctuationType,
   RecordMetadata,
 } from '../topology/processor.js';
-import type { NodeDef, Topology } from '../topology/topology.js';
+import type { NodeDef } from '../topology/node-defs.js';
+import type { Topology } from '../topology/topology.js';
 import { checkCoPartitionedKeySerdes } from '../topology/co-partitioned-key-serdes.js';
 import type { DropReason, DroppedRecordsContext } from '../topology/dropped-records.js';
 

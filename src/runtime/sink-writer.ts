@@ -1,6 +1,6 @@
 import { ProductionError } from '../errors.js';
 import type { StreamRecord } from '../topology/processor.js';
-import type { SinkNodeDef } from '../topology/topology.js';
+import type { SinkNodeDef } from '../topology/node-defs.js';
 import type { DeadLetterWriter } from './dead-letter-queue.js';
 import type { DroppedRecords } from './dropped-records.js';
 import type { FailedRecord } from './exception-handlers.js';

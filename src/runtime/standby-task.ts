@@ -1,4 +1,4 @@
-import type { Subtopology } from '../topology/topology.js';
+import type { Subtopology } from '../topology/node-defs.js';
 import {
   ReadCancellation,
   restoreStartOffsets,

@@ -8,7 +8,8 @@ import type {
   RecordMetadata,
   StreamRecord,
 } from '../topology/processor.js';
-import type { NodeDef, SourceNodeDef, Topology } from '../topology/topology.js';
+import type { NodeDef, SourceNodeDef } from '../topology/node-defs.js';
+import type { Topology } from '../topology/topology.js';
 import type { DropReason } from '../topology/dropped-records.js';
 import { DeadLetterWriter } from './dead-letter-queue.js';
 import { DroppedRecords } from './dropped-records.js';

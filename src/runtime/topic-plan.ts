@@ -1,6 +1,7 @@
 import { StreamsError } from '../errors.js';
 import type { KafkaAdmin, NewTopic } from '../kafka/port.js';
-import type { Subtopology, Topology } from '../topology/topology.js';
+import type { Subtopology } from '../topology/node-defs.js';
+import type { Topology } from '../topology/topology.js';
 
 /** @internal Partition counts and internal topics of a topology on a cluster. */
 export interface TopicPlan {

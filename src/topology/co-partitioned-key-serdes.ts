@@ -1,6 +1,7 @@
 import { TopologyError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
-import type { NodeDef, SourceNodeDef, Topology } from './topology.js';
+import type { NodeDef, SourceNodeDef } from './node-defs.js';
+import type { Topology } from './topology.js';
 
 /**
  * @internal Fails when one local store is fed from sources whose key serdes differ.

@@ -19,16 +19,6 @@ import {
   type TopicNameExtractor,
 } from './processor.js';
 
-export type {
-  InternalTopicDef,
-  NodeDef,
-  ProcessorNodeDef,
-  SinkNodeDef,
-  SourceNodeDef,
-  StoreEntry,
-  Subtopology,
-} from './node-defs.js';
-
 /** Options of a source node. Serdes left out fall back to the configured defaults. */
 export interface SourceOptions<K = unknown, V = unknown> {
   key?: Serde<K>;
