@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ensureKafka } from '../scripts/kafka/provision.js';
 import { USAGE, parseArgs, type BenchOptions } from './lib/args.js';
-import { benchKafka, ensureInput } from './lib/broker.js';
+import { benchKafka, ensureInput, ensureTable } from './lib/broker.js';
 import { runBrokerSuite, type MeasuredRun } from './lib/broker-suite.js';
 import { hotFrames } from './lib/cpu-profile.js';
 import { ensureChangelog, runRestoreSuite, type RestoreRun } from './lib/restore.js';
@@ -27,6 +27,7 @@ async function main(options: BenchOptions): Promise<void> {
   try {
     const client = benchKafka(kafka.brokers, 'tributary-bench');
     const inputTopic = await ensureInput(client, options.records, log);
+    if (options.workloads.includes('join')) await ensureTable(client, log);
     const admin = client.admin();
     await admin.connect();
     let runs: MeasuredRun[];

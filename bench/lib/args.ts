@@ -26,7 +26,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [--quick] [--json <file>] [--records <n>] [--rounds <n>]
-                    [--workload stateless|count] [--profile] [--no-driver] [--no-java]
+                    [--workload stateless|count|windowed|join] [--profile] [--no-driver] [--no-java]
                     [--no-eos] [--no-restore] [--client kafkajs|platformatic]`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {

@@ -1,10 +1,18 @@
 /**
- * Broker chores of the benchmark, done with plain kafkajs: the pre-produced input topic, fresh
+ * Broker chores of the benchmark, done with plain kafkajs: the pre-produced input and table topics, fresh
  * output topics, and cleaning up what each run created.
  */
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka, Message } from 'kafkajs';
-import { INPUT_PARTITIONS, eventOf, inputTopicName, keyOf } from './workload.js';
+import {
+  DISTINCT_KEYS,
+  INPUT_PARTITIONS,
+  TABLE_TOPIC,
+  eventOf,
+  inputTopicName,
+  keyOf,
+  profileOf,
+} from './workload.js';
 
 const { Kafka: KafkaClass, Partitioners, logLevel } = kafkajs;
 
@@ -104,4 +112,49 @@ export async function removeRunArtifacts(admin: Admin, prefixes: string[], group
   const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
   if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
   if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
+}
+
+/**
+ * Makes sure the join workload's table topic holds one profile per key (compacted, so its records,
+ * stamped 1 ms after the epoch to sort before every event, are never deleted by time).
+ */
+export async function ensureTable(kafka: Kafka, log: (line: string) => void): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (
+      (await admin.listTopics()).includes(TABLE_TOPIC) &&
+      (await topicEnd(admin, TABLE_TOPIC)) >= DISTINCT_KEYS
+    ) {
+      log(`Reusing table topic ${TABLE_TOPIC}.`);
+      return TABLE_TOPIC;
+    }
+    await admin.createTopics({
+      topics: [
+        {
+          topic: TABLE_TOPIC,
+          numPartitions: INPUT_PARTITIONS,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer({ createPartitioner: Partitioners.JavaCompatiblePartitioner });
+  await producer.connect();
+  try {
+    for (let from = 0; from < DISTINCT_KEYS; from += PRODUCE_CHUNK) {
+      const messages: Message[] = [];
+      for (let i = from; i < Math.min(DISTINCT_KEYS, from + PRODUCE_CHUNK); i++) {
+        messages.push({ key: `user-${i}`, value: JSON.stringify(profileOf(i)), timestamp: '1' });
+      }
+      await producer.send({ topic: TABLE_TOPIC, messages, acks: -1 });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  log(`Produced ${DISTINCT_KEYS.toLocaleString('en-US')} profiles to ${TABLE_TOPIC}.`);
+  return TABLE_TOPIC;
 }

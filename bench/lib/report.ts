@@ -117,23 +117,30 @@ export function formatReport(report: BenchReport): string {
     const label =
       w.workload === 'stateless'
         ? 'stateless (filter → mapValues → to)'
-        : 'count (groupByKey → count → toStream → to)';
-    rows.push([`broker ${label}`, '', '', '', '', '']);
-    rows.push(contenderRow('  raw kafkajs (baseline)', w.records, w.rawKafkajs, base));
-    const store = w.workload === 'count' ? ', persistent store' : '';
-    rows.push(contenderRow(`  Tributary${store}`, w.records, w.tributary, base));
+        : w.workload === 'windowed'
+          ? 'windowed count (groupByKey → 1-minute tumbling windows → count → to)'
+          : w.workload === 'join'
+            ? 'stream–table join (100,000-key table → join → to)'
+            : 'count (groupByKey → count → toStream → to)';
+    const java = w.kafkaStreamsJava?.bestRecordsPerSecond;
+    rows.push([`broker ${label}`, '', '', '', '', '', '']);
+    rows.push(contenderRow('  raw kafkajs (baseline)', w.records, w.rawKafkajs, base, java));
+    const store = w.workload === 'count' || w.workload === 'windowed' ? ', persistent store' : '';
+    rows.push(contenderRow(`  Tributary${store}`, w.records, w.tributary, base, java));
     if (w.tributaryExactlyOnce)
-      rows.push(contenderRow(`  Tributary, exactly-once${store}`, w.records, w.tributaryExactlyOnce, base));
+      rows.push(
+        contenderRow(`  Tributary, exactly-once${store}`, w.records, w.tributaryExactlyOnce, base, java),
+      );
     if (w.kafkaStreamsJava)
-      rows.push(contenderRow('  Kafka Streams (Java)', w.records, w.kafkaStreamsJava, base));
+      rows.push(contenderRow('  Kafka Streams (Java)', w.records, w.kafkaStreamsJava, base, java));
   }
   if (report.restore) {
-    rows.push(['broker restoration (changelog → level store, fresh state dir)', '', '', '', '', '']);
+    rows.push(['broker restoration (changelog → level store, fresh state dir)', '', '', '', '', '', '']);
     const r = report.restore;
-    rows.push(contenderRow('  Tributary', r.records, r, undefined));
+    rows.push(contenderRow('  Tributary', r.records, r, undefined, undefined));
   }
   if (report.driver) {
-    rows.push(['in-process TopologyTestDriver (no broker)', '', '', '', '', '']);
+    rows.push(['in-process TopologyTestDriver (no broker)', '', '', '', '', '', '']);
     for (const f of report.driver.figures) {
       rows.push([
         `  ${f.name}`,
@@ -142,16 +149,41 @@ export function formatReport(report: BenchReport): string {
         ratio(f.recordsPerSecond, f.baselineRecordsPerSecond),
         '-',
         '-',
+        '-',
       ]);
     }
     const baseline = report.driver.figures.find(
       (f) => f.baselineRecordsPerSecond !== undefined,
     )?.baselineRecordsPerSecond;
     if (baseline !== undefined)
-      rows.push(['  driver baseline: JSON parse → map → stringify', '', int(baseline), '1.00x', '-', '-']);
-    rows.push(['  (all driver benchmarks in one child)', '', '', '', '', `${report.driver.peakRssMb} MiB`]);
+      rows.push([
+        '  driver baseline: JSON parse → map → stringify',
+        '',
+        int(baseline),
+        '1.00x',
+        '-',
+        '-',
+        '-',
+      ]);
+    rows.push([
+      '  (all driver benchmarks in one child)',
+      '',
+      '',
+      '',
+      '',
+      '',
+      `${report.driver.peakRssMb} MiB`,
+    ]);
   }
-  const header = ['benchmark', 'records', 'records/s (best)', 'vs baseline', 'start-up', 'peak RSS'];
+  const header = [
+    'benchmark',
+    'records',
+    'records/s (best)',
+    'vs baseline',
+    'vs Kafka Streams',
+    'start-up',
+    'peak RSS',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -163,12 +195,14 @@ function contenderRow(
   records: number,
   c: ContenderSummary,
   base: number | undefined,
+  kafkaStreams: number | undefined,
 ): string[] {
   return [
     name,
     int(records),
     int(c.bestRecordsPerSecond),
     ratio(c.bestRecordsPerSecond, base),
+    ratio(c.bestRecordsPerSecond, kafkaStreams),
     seconds(c.medianStartupMs),
     `${c.peakRssMb} MiB`,
   ];

@@ -1,7 +1,7 @@
 /**
  * The contender: the same workloads written with Tributary's DSL and run by `KafkaStreams` on
  * the broker. `commitIntervalMs` comes from the job (the bench uses 1 s, not the 30 s default),
- * count keeps the default persistent (`level`) store with the default record cache, and the
+ * count and the windowed count keep the default persistent (`level`) stores with the default record cache, and the
  * logger only passes warnings and errors on. The `tributary-eos` contender is the same app with
  * `processingGuarantee: 'exactly_once'` (and the same `commitIntervalMs`).
  */
@@ -9,12 +9,22 @@ import {
   KafkaStreams,
   Serdes,
   StreamsBuilder,
+  TimeWindows,
   type ProcessingGuarantee,
   type Topology,
 } from '../../src/index.js';
 import type { Logger } from '../../src/logger.js';
 import type { BrokerJob, RunningContender } from './protocol.js';
-import { isPurchase, toPurchase, type BenchEvent, type Workload } from './workload.js';
+import {
+  TABLE_TOPIC,
+  WINDOW_SIZE_MS,
+  enrich,
+  isPurchase,
+  toPurchase,
+  type BenchEvent,
+  type Profile,
+  type Workload,
+} from './workload.js';
 
 export const quietLogger: Logger = {
   debug: () => undefined,
@@ -32,6 +42,19 @@ export function benchTopology(workload: Workload, input: string, output: string)
       .filter((_, e) => isPurchase(e))
       .mapValues(toPurchase)
       .to(output, { value: Serdes.json() });
+  } else if (workload === 'join') {
+    const users = b.table(TABLE_TOPIC, { key: Serdes.string(), value: Serdes.json<Profile>() });
+    events.join(users, (e, p) => enrich(e, p)).to(output, { key: Serdes.string(), value: Serdes.json() });
+  } else if (workload === 'windowed') {
+    events
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(WINDOW_SIZE_MS))
+      .count({ name: 'window-counts' })
+      .toStream()
+      .to(output, {
+        key: Serdes.windowed(Serdes.string(), { windowSizeMs: WINDOW_SIZE_MS }),
+        value: Serdes.long(),
+      });
   } else {
     events
       .groupByKey()

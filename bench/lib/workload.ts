@@ -3,10 +3,43 @@
  * (Tributary and the raw kafkajs loop) do, written once so the two cannot drift apart.
  */
 
-/** The two broker workloads (see docs/benchmarks.md). */
-export type Workload = 'stateless' | 'count';
+/** The broker workloads (see docs/benchmarks.md). */
+export type Workload = 'stateless' | 'count' | 'windowed' | 'join';
 
-export const WORKLOADS: readonly Workload[] = ['stateless', 'count'];
+export const WORKLOADS: readonly Workload[] = ['stateless', 'count', 'windowed', 'join'];
+
+/** The join workload's table: one profile per key, on a compacted topic produced once. */
+export const TABLE_TOPIC = 'tributary-bench-users-v1';
+
+/** One row of the join workload's table. */
+export interface Profile {
+  name: string;
+  tier: 'gold' | 'silver';
+}
+
+/** What the join workload writes for each event: the event's user and amount with the user's tier. */
+export interface Enriched {
+  user: string;
+  amount: number;
+  tier: string;
+}
+
+export function profileOf(i: number): Profile {
+  return { name: `name-${i}`, tier: i % 3 === 0 ? 'gold' : 'silver' };
+}
+
+/** The join workload's joiner. */
+export function enrich(e: BenchEvent, p: Profile): Enriched {
+  return { user: e.user, amount: e.amount, tier: p.tier };
+}
+
+/** The windowed workload counts per key in tumbling windows of this size (no grace). */
+export const WINDOW_SIZE_MS = 60_000;
+
+/** The window a record of `timestamp` falls in, for the raw loop (as `TimeWindows` aligns them). */
+export function windowStartOf(timestamp: number): number {
+  return timestamp - (timestamp % WINDOW_SIZE_MS);
+}
 
 /** One input record's value (JSON, about 200 bytes). */
 export interface BenchEvent {

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 /**
  * The Kafka Streams side of Tributary's broker benchmarks (bench/workload.md).
  *
- * <p>Arguments: --brokers, --workload stateless|count, --input, --output, --application-id,
+ * <p>Arguments: --brokers, --workload stateless|count|windowed|join, --input, --output, --application-id,
  * --expected N (input records), --state-dir, and optionally --until consumed|output|committed
  * (default consumed; output needs --expected-output M) and --timeout-seconds (default 600). Throughput is measured from the first assignment (state
  * RUNNING) until the completion condition holds; start-up is from main() to that assignment.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.time.Duration;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -14,14 +15,22 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.ForeachAction;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
 
 /**
- * The two broker workloads, doing the same work as bench/lib/workload.ts: the stateless filter
- * and mapping, and a count per key with the default (RocksDB, cached) store.
+ * The broker workloads, doing the same work as bench/lib/workload.ts: the stateless filter and
+ * mapping, a count per key, and a count per key in 1-minute tumbling windows, with the default
+ * (RocksDB, cached) stores.
  */
 final class Workloads {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** The windowed workload's tumbling windows, as WINDOW_SIZE_MS in bench/lib/workload.ts. */
+  private static final long WINDOW_SIZE_MS = 60_000;
+  /** The join workload's table, as TABLE_TOPIC in bench/lib/workload.ts. */
+  private static final String TABLE_TOPIC = "tributary-bench-users-v1";
 
   private Workloads() {}
 
@@ -44,9 +53,32 @@ final class Workloads {
               .count()
               .toStream()
               .to(output, Produced.with(Serdes.String(), Serdes.Long()));
+      case "join" -> {
+        KTable<String, JsonNode> users = builder.table(TABLE_TOPIC, Consumed.with(Serdes.String(), json));
+        events.join(users, Workloads::enrich).to(output, Produced.with(Serdes.String(), json));
+      }
+      case "windowed" ->
+          events
+              .groupByKey()
+              .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(WINDOW_SIZE_MS)))
+              .count()
+              .toStream()
+              .to(
+                  output,
+                  Produced.with(
+                      WindowedSerdes.timeWindowedSerdeFrom(String.class, WINDOW_SIZE_MS), Serdes.Long()));
       default -> throw new IllegalArgumentException("unknown --workload " + workload);
     }
     return builder.build();
+  }
+
+  /** The join workload's joiner: the event's user and amount with the profile's tier. */
+  static JsonNode enrich(JsonNode event, JsonNode profile) {
+    ObjectNode enriched = MAPPER.createObjectNode();
+    enriched.set("user", event.get("user"));
+    enriched.put("amount", event.get("amount").asDouble());
+    enriched.set("tier", profile.get("tier"));
+    return enriched;
   }
 
   /** The stateless filter: 9 events in 10 are purchases. */
