@@ -44,3 +44,39 @@ export class RebalanceInProgressError extends TaskMigratedError {}
 
 /** An offset commit was rejected: this member is no longer part of the group's generation. */
 export class CommitFailedError extends TaskMigratedError {}
+
+/** How often, and how patiently, {@link retryingWithBackoff} tries again. */
+export interface BackoffPolicy {
+  /** Tries in all, the first included. */
+  readonly attempts: number;
+  /** The delay starts at 10 ms and doubles up to this. */
+  readonly maxDelayMs: number;
+}
+
+/**
+ * @internal Runs `operation` again after an error `retryable` accepts, backing off, up to
+ * `attempts` times; what it finally throws goes out through `translate` (an adapter's own error
+ * translation), so callers see the port's error classes only.
+ *
+ * @example
+ * ```ts
+ * await retryingWithBackoff(() => admin.describeGroups([id]), isCoordinatorMoving, { attempts: 40, maxDelayMs: 1_000 }, translateError);
+ * ```
+ */
+export async function retryingWithBackoff<T>(
+  operation: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  { attempts, maxDelayMs }: BackoffPolicy,
+  translate: (error: unknown) => Error,
+): Promise<T> {
+  let delayMs = 10;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= attempts || !retryable(error)) throw translate(error);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, maxDelayMs);
+    }
+  }
+}

@@ -6,7 +6,8 @@ import {
   RebalanceInProgressError,
   UnknownTopicError,
 } from '../errors.js';
-import type { KafkaErrorContext } from '../errors.js';
+import { retryingWithBackoff } from '../errors.js';
+import type { BackoffPolicy, KafkaErrorContext } from '../errors.js';
 
 interface KafkajsErrorShape {
   message?: string;
@@ -81,24 +82,14 @@ export async function translated<T>(
 }
 
 /** Runs `operation` again after errors of one of `codes`, backing off, up to `attempts` times. */
-async function retryingOn<T>(
+function retryingOn<T>(
   codes: readonly number[],
   operation: () => Promise<T>,
-  { attempts, maxDelayMs }: { attempts: number; maxDelayMs: number },
+  policy: BackoffPolicy,
   context: KafkaErrorContext = {},
 ): Promise<T> {
-  let delayMs = 10;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      const again =
-        attempt < attempts && [...errorChain(error)].some((link) => codes.includes(link.code ?? -1));
-      if (!again) throw translateError(error, context);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      delayMs = Math.min(delayMs * 2, maxDelayMs);
-    }
-  }
+  const retryable = (error: unknown) => [...errorChain(error)].some((link) => codes.includes(link.code ?? -1));
+  return retryingWithBackoff(operation, retryable, policy, (error) => translateError(error, context));
 }
 
 /**

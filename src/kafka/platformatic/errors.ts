@@ -6,7 +6,8 @@ import {
   RebalanceInProgressError,
   UnknownTopicError,
 } from '../errors.js';
-import type { KafkaErrorContext } from '../errors.js';
+import { retryingWithBackoff } from '../errors.js';
+import type { BackoffPolicy, KafkaErrorContext } from '../errors.js';
 
 /** What @platformatic/kafka's errors carry: a protocol error has `apiId` (name) and `apiCode`. */
 interface PlatformaticErrorShape {
@@ -107,22 +108,14 @@ const TRANSIENT = [
   'NOT_COORDINATOR',
 ];
 
-async function retryingOn<T>(
+function retryingOn<T>(
   types: readonly string[],
   operation: () => Promise<T>,
-  { attempts, maxDelayMs }: { attempts: number; maxDelayMs: number },
+  policy: BackoffPolicy,
   context: KafkaErrorContext = {},
 ): Promise<T> {
-  let delayMs = 10;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (attempt >= attempts || !hasProtocolError(error, ...types)) throw translateError(error, context);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      delayMs = Math.min(delayMs * 2, maxDelayMs);
-    }
-  }
+  const retryable = (error: unknown) => hasProtocolError(error, ...types);
+  return retryingWithBackoff(operation, retryable, policy, (error) => translateError(error, context));
 }
 
 /** Runs `operation`, retrying transient coordinator and leadership errors for about 30 s. */

@@ -1,15 +1,14 @@
-import type { CacheStats } from '../internal/write-back-cache.js';
 import { keyString } from '../internal/byte-keys.js';
 import { CacheMergeIterator, FilteredCursor } from '../internal/cache-merge-iterator.js';
 import { CachingLayerCore } from '../internal/caching-layer-core.js';
+import { CachingWindowedLayer } from '../internal/caching-windowed-layer.js';
 import type { FlushListener } from '../internal/caching-layer-core.js';
 import { EmptyIterator } from '../internal/key-value-iterators.js';
 import { SortedCursor } from '../internal/sorted-string-map.js';
-import type { KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import type { KeyValueIterator } from '../store.js';
 import { readTimeChars, TIME_CHARS, timeChars } from '../window/window-key-schema.js';
 import { SESSION_SUFFIX_CHARS, sessionBytes, sessionStoreKey } from './session-key-schema.js';
-import type { SessionBytes } from './session-store.js';
-import { WrappedSessionBytesStore } from './wrapped-session-bytes-store.js';
+import type { SessionBytes, SessionBytesStore } from './session-store.js';
 
 /**
  * Told about each session the cache writes down (at flush or eviction), just before it is
@@ -42,77 +41,39 @@ const MAX_SUFFIX = '\xff'.repeat(SESSION_SUFFIX_CHARS);
  * cached.setFlushListener(({ key, start, end }, newValue, oldValue) => forward(key, start, end, newValue, oldValue), true);
  * ```
  */
-export class CachingSessionStore extends WrappedSessionBytesStore {
-  readonly #core = new CachingLayerCore<SessionBytes>(this.wrapped, {
+export class CachingSessionStore
+  extends CachingWindowedLayer<SessionBytesStore, SessionBytes>
+  implements SessionBytesStore
+{
+  protected readonly core = new CachingLayerCore<SessionBytes>(this.wrapped, {
     decode: sessionBytes,
     timeOf: (session) => session.end,
     writeBelow: ({ key, start, end }, value) => this.wrapped.put(key, start, end, value),
     readBelow: ({ key, start, end }) => this.wrapped.fetchSession(key, start, end),
   });
-  readonly #cache = this.#core.cache;
+  readonly #cache = this.core.cache;
 
-  /** Cache look-ups that hit and missed, for the `hit-ratio` metric. */
-  cacheStats(): CacheStats {
-    return this.#cache.stats();
-  }
-
-  /** Whether this layer holds writes back (a budget above 0); at 0 it writes straight through. */
-  get holdsWrites(): boolean {
-    return this.#cache.holdsWrites;
-  }
-
-  override get observedStreamTime(): number {
-    return this.#core.observedStreamTime;
-  }
-
-  /**
-   * Sets the listener told about every session written down. With `sendOldValues` the listener
-   * gets the previous value too (one extra read of the store below per session).
-   *
-   * @example
-   * ```ts
-   * cache.setFlushListener(({ key, start, end }, newValue) => forward(key, start, end, newValue), false);
-   * ```
-   */
-  setFlushListener(listener: SessionCacheFlushListener, sendOldValues: boolean): void {
-    this.#core.setFlushListener(listener, sendOldValues);
-  }
-
-  override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    this.#core.open(context);
-    return super.init(context, root);
-  }
-
-  override flush(): void | Promise<void> {
-    return this.#core.flush();
-  }
-
-  override close(): void | Promise<void> {
-    this.#core.close();
-    return super.close();
-  }
-
-  override put(key: Buffer, start: number, end: number, value: Buffer | null): boolean {
-    const timestamp = this.#core.admit(this.name, end);
+  put(key: Buffer, start: number, end: number, value: Buffer | null): boolean {
+    const timestamp = this.core.admit(this.name, end);
     if (timestamp === undefined) return false;
     if (!this.#cache.holdsWrites) {
-      if (this.#core.hasListener) this.#core.reportThrough({ key, start, end }, value, timestamp);
+      if (this.core.hasListener) this.core.reportThrough({ key, start, end }, value, timestamp);
       return this.wrapped.put(key, start, end, value);
     }
     this.#cache.put(sessionStoreKey(keyString(key), start, end), value, timestamp);
     return true;
   }
 
-  override fetchSession(key: Buffer, start: number, end: number): Buffer | undefined {
+  fetchSession(key: Buffer, start: number, end: number): Buffer | undefined {
     if (!this.#cache.holdsWrites) return this.wrapped.fetchSession(key, start, end);
     if (end < this.#minLiveEnd()) return undefined;
     const storeKey = sessionStoreKey(keyString(key), start, end);
-    const cached = this.#core.cached(storeKey);
+    const cached = this.core.cached(storeKey);
     if (cached !== undefined) return cached ?? undefined;
-    return this.#core.fill(storeKey, this.wrapped.fetchSession(key, start, end));
+    return this.core.fill(storeKey, this.wrapped.fetchSession(key, start, end));
   }
 
-  override findSessions(
+  findSessions(
     keyFrom: Buffer | undefined,
     keyTo: Buffer | undefined,
     earliestSessionEndTime: number,
@@ -161,6 +122,6 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
   }
 
   #minLiveEnd(): number {
-    return this.#core.minLiveTime();
+    return this.core.minLiveTime();
   }
 }

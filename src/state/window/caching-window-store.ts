@@ -1,12 +1,12 @@
-import type { CacheStats } from '../internal/write-back-cache.js';
 import { StateStoreError } from '../../errors.js';
 import { keyBytes, keyString } from '../internal/byte-keys.js';
 import { CacheMergeIterator, FilteredCursor } from '../internal/cache-merge-iterator.js';
 import { CachingLayerCore } from '../internal/caching-layer-core.js';
+import { CachingWindowedLayer } from '../internal/caching-windowed-layer.js';
 import type { FlushListener } from '../internal/caching-layer-core.js';
 import { EmptyIterator } from '../internal/key-value-iterators.js';
 import { SortedCursor, SortedStringMap } from '../internal/sorted-string-map.js';
-import type { KeyValueIterator, StateStore, StateStoreContext } from '../store.js';
+import type { KeyValueIterator } from '../store.js';
 import {
   decodeWindowStoreKey,
   MAX_SEQ,
@@ -17,7 +17,6 @@ import {
   windowStoreKey,
 } from './window-key-schema.js';
 import type { WindowBytesStore, WindowedBytes } from './window-store.js';
-import { WrappedWindowBytesStore } from './wrapped-window-bytes-store.js';
 
 /**
  * Told about each window the cache writes down (at flush or eviction), just before it is written.
@@ -57,17 +56,20 @@ function windowedBytes(storeKey: string): WindowedBytes {
  * cached.setFlushListener(({ key, windowStart }, newValue, oldValue, timestamp) => forward(key, windowStart, newValue, oldValue, timestamp), true);
  * ```
  */
-export class CachingWindowStore extends WrappedWindowBytesStore {
+export class CachingWindowStore
+  extends CachingWindowedLayer<WindowBytesStore, WindowedBytes>
+  implements WindowBytesStore
+{
   /** The dirty entries again under "start, then store key", the order of `fetchAll`. */
   readonly #dirtyByTime = new SortedStringMap<Buffer | null>();
-  readonly #core = new CachingLayerCore<WindowedBytes>(this.wrapped, {
+  protected readonly core = new CachingLayerCore<WindowedBytes>(this.wrapped, {
     decode: windowedBytes,
     timeOf: (window) => window.windowStart,
     writeBelow: ({ key, windowStart }, value) => this.wrapped.put(key, value, windowStart),
     readBelow: ({ key, windowStart }) => this.wrapped.fetch(key, windowStart),
     onWriteDown: (storeKey, { windowStart }) => this.#dirtyByTime.delete(timeChars(windowStart) + storeKey),
   });
-  readonly #cache = this.#core.cache;
+  readonly #cache = this.core.cache;
 
   constructor(wrapped: WindowBytesStore) {
     super(wrapped);
@@ -78,53 +80,24 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     }
   }
 
-  /** Cache look-ups that hit and missed, for the `hit-ratio` metric. */
-  cacheStats(): CacheStats {
-    return this.#cache.stats();
+  get windowSizeMs(): number {
+    return this.wrapped.windowSizeMs;
   }
 
-  /** Whether this layer holds writes back (a budget above 0); at 0 it writes straight through. */
-  get holdsWrites(): boolean {
-    return this.#cache.holdsWrites;
-  }
-
-  override get observedStreamTime(): number {
-    return this.#core.observedStreamTime;
-  }
-
-  /**
-   * Sets the listener told about every window written down. With `sendOldValues` the listener
-   * gets the previous value too (one extra read of the store below per window).
-   *
-   * @example
-   * ```ts
-   * cache.setFlushListener(({ key, windowStart }, newValue) => forward(key, windowStart, newValue), false);
-   * ```
-   */
-  setFlushListener(listener: WindowCacheFlushListener, sendOldValues: boolean): void {
-    this.#core.setFlushListener(listener, sendOldValues);
-  }
-
-  override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    this.#core.open(context);
-    return super.init(context, root);
-  }
-
-  override flush(): void | Promise<void> {
-    return this.#core.flush();
+  get retainDuplicates(): boolean {
+    return false;
   }
 
   override close(): void | Promise<void> {
-    this.#core.close();
     this.#dirtyByTime.clear();
     return super.close();
   }
 
-  override put(key: Buffer, value: Buffer | null, windowStart: number): number {
-    const timestamp = this.#core.admit(this.name, windowStart);
+  put(key: Buffer, value: Buffer | null, windowStart: number): number {
+    const timestamp = this.core.admit(this.name, windowStart);
     if (timestamp === undefined) return -1;
     if (!this.#cache.holdsWrites) {
-      if (this.#core.hasListener) this.#core.reportThrough({ key, windowStart }, value, timestamp);
+      if (this.core.hasListener) this.core.reportThrough({ key, windowStart }, value, timestamp);
       return this.wrapped.put(key, value, windowStart);
     }
     const storeKey = windowStoreKey(keyString(key), windowStart, 0);
@@ -134,16 +107,16 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     return 0;
   }
 
-  override fetch(key: Buffer, windowStart: number): Buffer | undefined {
+  fetch(key: Buffer, windowStart: number): Buffer | undefined {
     if (!this.#cache.holdsWrites) return this.wrapped.fetch(key, windowStart);
     if (windowStart < this.#minLiveTime()) return undefined;
     const storeKey = windowStoreKey(keyString(key), windowStart, 0);
-    const cached = this.#core.cached(storeKey);
+    const cached = this.core.cached(storeKey);
     if (cached !== undefined) return cached ?? undefined;
-    return this.#core.fill(storeKey, this.wrapped.fetch(key, windowStart));
+    return this.core.fill(storeKey, this.wrapped.fetch(key, windowStart));
   }
 
-  override fetchKey(
+  fetchKey(
     key: Buffer,
     timeFrom: number,
     timeTo: number,
@@ -172,7 +145,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     );
   }
 
-  override fetchRange(
+  fetchRange(
     keyFrom: Buffer | undefined,
     keyTo: Buffer | undefined,
     timeFrom: number,
@@ -211,7 +184,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     );
   }
 
-  override fetchAll(
+  fetchAll(
     timeFrom: number,
     timeTo: number,
     backward: boolean,
@@ -237,6 +210,6 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   }
 
   #minLiveTime(): number {
-    return this.#core.minLiveTime();
+    return this.core.minLiveTime();
   }
 }

@@ -13,13 +13,12 @@ import type { CachingSessionStore } from '../../../src/state/session/caching-ses
 import type { ChangeLoggingSessionStore } from '../../../src/state/session/change-logging-session-store.js';
 import type { InMemorySessionStore } from '../../../src/state/session/in-memory-session-store.js';
 import { MeteredSessionStore } from '../../../src/state/session/metered-session-store.js';
-import { WrappedSessionBytesStore } from '../../../src/state/session/wrapped-session-bytes-store.js';
 import type { CacheBudget } from '../../../src/state/store.js';
 import type { CachingWindowStore } from '../../../src/state/window/caching-window-store.js';
 import type { ChangeLoggingWindowStore } from '../../../src/state/window/change-logging-window-store.js';
 import type { InMemoryWindowStore } from '../../../src/state/window/in-memory-window-store.js';
 import { MeteredWindowStore } from '../../../src/state/window/metered-window-store.js';
-import { WrappedWindowBytesStore } from '../../../src/state/window/wrapped-window-bytes-store.js';
+import { WrappedStateStore } from '../../../src/state/internal/wrapped-state-store.js';
 import { FakeStoreContext } from './support/fake-store-context.js';
 
 const DAY = 86_400_000;
@@ -34,8 +33,7 @@ function layers(store: StateStore): string[] {
     const wraps =
       layer instanceof MeteredWindowStore ||
       layer instanceof MeteredSessionStore ||
-      layer instanceof WrappedWindowBytesStore ||
-      layer instanceof WrappedSessionBytesStore;
+      layer instanceof WrappedStateStore;
     layer = wraps ? (layer as { wrapped: unknown }).wrapped : undefined;
   }
   return names;
