@@ -88,7 +88,8 @@ function retryingOn<T>(
   policy: BackoffPolicy,
   context: KafkaErrorContext = {},
 ): Promise<T> {
-  const retryable = (error: unknown) => [...errorChain(error)].some((link) => codes.includes(link.code ?? -1));
+  const retryable = (error: unknown) =>
+    [...errorChain(error)].some((link) => codes.includes(link.code ?? -1));
   return retryingWithBackoff(operation, retryable, policy, (error) => translateError(error, context));
 }
 

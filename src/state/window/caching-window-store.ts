@@ -184,11 +184,7 @@ export class CachingWindowStore
     );
   }
 
-  fetchAll(
-    timeFrom: number,
-    timeTo: number,
-    backward: boolean,
-  ): KeyValueIterator<WindowedBytes, Buffer> {
+  fetchAll(timeFrom: number, timeTo: number, backward: boolean): KeyValueIterator<WindowedBytes, Buffer> {
     if (!this.#cache.holdsWrites) return this.wrapped.fetchAll(timeFrom, timeTo, backward);
     const from = Math.max(timeFrom, this.#minLiveTime());
     if (from > timeTo) return new EmptyIterator();
