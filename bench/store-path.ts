@@ -89,7 +89,6 @@ async function runTopology(
   options: Required<StorePathOptions>,
 ): Promise<[number, number]> {
   const topology = benchTopology('count', INPUT, OUTPUT);
-  topology.defaultDslStore = 'persistent'; // what KafkaStreams sets by default
   const changelog = topology.changelogTopic(APPLICATION_ID, 'counts') as string;
   const partitionCounts = new Map([
     [INPUT, INPUT_PARTITIONS],
@@ -112,6 +111,7 @@ async function runTopology(
       cacheMaxBytes: CACHE_BYTES,
       cacheBudget,
       collector,
+      defaultDslStore: 'persistent', // what KafkaStreams uses by default
     });
     const task = new StreamTask(subtopology.id, p, topology, subtopology.nodes, host, stores, collector);
     await stores.init(task.storeNames());

@@ -6,6 +6,7 @@ import type { KeyValueBytesStoreSupplier, StateStore, StoreBuilder } from '../st
 import { changeSerde } from '../topology/change-serde.js';
 import { kstreamRepartitionFilter } from '../topology/processors/kstream-repartition-filter.js';
 import { checkCoPartitionedKeySerdes } from '../topology/co-partitioned-key-serdes.js';
+import type { DslStoreType } from '../topology/node-defs.js';
 import { Topology } from '../topology/topology.js';
 import type { GraphNode, GlobalStoreNode, StoreNode } from './graph.js';
 import type { Materialized } from './options.js';
@@ -39,7 +40,10 @@ const compilers: { [K in GraphNode['kind']]: Compiler<Extract<GraphNode, { kind:
       { key: node.keySerde, value: node.valueSerde, partitioner: node.partitioner },
       node.parent,
     ),
-  store: (node, topology) => topology.addStateStore(dslStoreBuilder(node, topology)),
+  store: (node, topology) => {
+    if (node.builder !== undefined) topology.addStateStore(node.builder);
+    else topology.addDslStateStore((defaultDslStore) => dslStoreBuilder(node, topology, defaultDslStore));
+  },
   repartition: (node, topology, config) => {
     const key = node.keySerde ?? config.defaultKeySerde;
     const value = node.valueSerde ?? config.defaultValueSerde;
@@ -89,12 +93,15 @@ export function compileGraph(nodes: readonly GraphNode[], config: TopologyConfig
   return topology;
 }
 
-function dslStoreBuilder(node: StoreNode, topology: Topology): StoreBuilder<StateStore> {
-  if (node.builder !== undefined) return node.builder;
-  if (node.builderFor !== undefined) return node.builderFor(() => topology.defaultDslStore);
+function dslStoreBuilder(
+  node: StoreNode,
+  topology: Topology,
+  defaultDslStore: DslStoreType,
+): StoreBuilder<StateStore> {
+  if (node.builderFor !== undefined) return node.builderFor(() => defaultDslStore);
   topology.timestampedStores.add(node.name);
   const m = node.materialized;
-  const supplier = m?.storeSupplier ?? deferredSupplier(node.name, m?.storeType, topology);
+  const supplier = m?.storeSupplier ?? innerStoreSupplier(node.name, m?.storeType ?? defaultDslStore);
   const builder = Stores.timestampedKeyValueStoreBuilder(
     supplier,
     m?.key ?? node.keySerde ?? (jsonSerde as Serde<any>),
@@ -123,25 +130,9 @@ function applyMaterialized(builder: StoreBuilder<StateStore>, m: Materialized<an
   else if (typeof m?.logging === 'object') builder.withLoggingEnabled(m.logging);
 }
 
-/**
- * The inner store of a DSL store is picked when a task builds it, so one topology runs on
- * persistent stores in an app and in-memory ones in the test driver (`defaultDslStore`).
- */
-function deferredSupplier(
-  name: string,
-  storeType: 'in-memory' | 'persistent' | undefined,
-  topology: Topology,
-): KeyValueBytesStoreSupplier {
-  return {
-    name,
-    get kind() {
-      return storeType ?? topology.defaultDslStore;
-    },
-    get() {
-      const type = storeType ?? topology.defaultDslStore;
-      return type === 'persistent'
-        ? Stores.persistentKeyValueStore(name).get()
-        : Stores.inMemoryKeyValueStore(name).get();
-    },
-  };
+/** The inner key-value store of a DSL store: the operator's `storeType`, else the runner's `defaultDslStore`. */
+function innerStoreSupplier(name: string, storeType: DslStoreType): KeyValueBytesStoreSupplier {
+  return storeType === 'persistent'
+    ? Stores.persistentKeyValueStore(name)
+    : Stores.inMemoryKeyValueStore(name);
 }

@@ -74,7 +74,6 @@ export class AppConnection {
       value: c.defaultValueSerde,
     });
     this.client = this.connectClient();
-    this.topology.defaultDslStore = c.defaultDslStore;
     const admin = await this.client.admin();
     this.admin = admin;
     const plan = await planTopics(this.topology, c.applicationId, admin, c.replicationFactor);

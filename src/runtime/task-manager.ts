@@ -24,7 +24,10 @@ export interface TaskManagerOptions {
   /** `<stateDir>/<applicationId>`: one directory per task below it. */
   readonly appDir: string;
   /** Caching (`cacheMaxBytes`), and how fenced tasks are revived (`heartbeatIntervalMs`, `taskTimeoutMs`). */
-  readonly config: Pick<ResolvedConfig, 'cacheMaxBytes' | 'heartbeatIntervalMs' | 'taskTimeoutMs'>;
+  readonly config: Pick<
+    ResolvedConfig,
+    'cacheMaxBytes' | 'defaultDslStore' | 'heartbeatIntervalMs' | 'taskTimeoutMs'
+  >;
   readonly cacheBudget: CacheBudget;
   readonly host: TaskHost;
   readonly tasks: ActiveTaskEnvironment;
@@ -271,6 +274,7 @@ export class TaskManager {
       cacheBudget: collector === undefined ? undefined : o.cacheBudget,
       collector,
       exactlyOnce: collector !== undefined && o.tasks.exactlyOnce,
+      defaultDslStore: o.config.defaultDslStore,
     });
   }
 

@@ -9,6 +9,7 @@ import type {
   StateStore,
   StateStoreContext,
 } from '../state/store.js';
+import { storeBuilderOf, type DslStoreType } from '../topology/node-defs.js';
 import type { Topology } from '../topology/topology.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +39,8 @@ export interface TaskStoresOptions {
   readonly collector?: RecordCollector;
   /** An active task under exactly-once (see `StateStoreContext.exactlyOnce`). */
   readonly exactlyOnce?: boolean;
+  /** The inner store of DSL stores whose operator names none; `'in-memory'` when not given (the test driver's choice). */
+  readonly defaultDslStore?: DslStoreType;
 }
 
 /** @internal What deciding whether local state can be trusted needs from the running instance. */
@@ -163,7 +166,7 @@ export class TaskStores {
     for (const name of names) {
       const entry = this.topology.stores.get(name);
       if (entry === undefined) continue;
-      const store = entry.builder.build();
+      const store = storeBuilderOf(entry, this.options.defaultDslStore ?? 'in-memory').build();
       this.stores.set(name, store);
       const result = store.init(context, store);
       if (result !== undefined) pending.set(name, result);

@@ -103,7 +103,6 @@ export class TopologyTestDriver {
     topology.validate();
     requireTopologySerdes(topology, config);
     checkDeadLetterQueueTopic(config.deadLetterQueueTopic);
-    topology.defaultDslStore = 'in-memory';
     const log = (message: string, error: unknown) => this.logger.warn({ err: error }, message);
     const handlers = resolveHandlers(config, log);
 

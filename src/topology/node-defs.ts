@@ -40,13 +40,32 @@ export interface SinkNodeDef {
 /** @internal */
 export type NodeDef = SourceNodeDef | ProcessorNodeDef | SinkNodeDef;
 
+/** Which inner store a DSL store gets when its operator names none (`defaultDslStore` config). */
+export type DslStoreType = 'in-memory' | 'persistent';
+
 /** @internal */
 export interface StoreEntry {
+  /** The store's builder; for a DSL store, its in-memory form (names, serdes and logging are the same either way). */
   readonly builder: StoreBuilder<StateStore>;
+  /** For a DSL store: its builder over the inner store the runner picks. */
+  readonly builderFor?: (defaultDslStore: DslStoreType) => StoreBuilder<StateStore>;
   readonly processors: Set<string>;
   readonly global: boolean;
   /** For global stores and source-topic tables: the topic that already holds the data. */
   readonly sourceTopic: string | undefined;
+}
+
+/**
+ * @internal The builder a runner builds `entry`'s store with: a DSL store over the inner store the
+ * runner's `defaultDslStore` picks, any other store as it was added. The topology is not changed.
+ *
+ * @example
+ * ```ts
+ * const store = storeBuilderOf(topology.stores.get('counts')!, 'persistent').build();
+ * ```
+ */
+export function storeBuilderOf(entry: StoreEntry, defaultDslStore: DslStoreType): StoreBuilder<StateStore> {
+  return entry.builderFor?.(defaultDslStore) ?? entry.builder;
 }
 
 /** @internal A set of nodes connected by edges or shared stores, run as one task per partition. */

@@ -8,6 +8,7 @@ import type {
   NodeDef,
   ProcessorNodeDef,
   SourceNodeDef,
+  DslStoreType,
   StoreEntry,
   Subtopology,
 } from './node-defs.js';
@@ -55,11 +56,6 @@ export class Topology {
   /** @internal */ readonly internalTopics = new Map<string, InternalTopicDef>();
   /** @internal Source topics already read by a source, to reject double subscriptions. */
   private readonly sourceTopicOwners = new Map<string, string>();
-  /**
-   * @internal The inner store DSL stores use when the operator does not say: set by the runner
-   * (`defaultDslStore` config; the test driver uses in-memory stores).
-   */
-  defaultDslStore: 'in-memory' | 'persistent' = 'in-memory';
   /** @internal DSL stores whose values are `{ value, timestamp }`; the test driver unwraps them. */
   readonly timestampedStores = new Set<string>();
   /** @internal Stores whose changelog is the source topic itself (source tables). */
@@ -145,6 +141,17 @@ export class Topology {
     }
     this.stores.set(builder.name, { builder, processors: new Set(), global: false, sourceTopic: undefined });
     for (const processorName of processorNames) this.connectStore(processorName, builder.name);
+    return this;
+  }
+
+  /**
+   * @internal Adds a DSL store whose inner store the runner picks when it builds it
+   * (`defaultDslStore`): `builderFor` makes the builder for either choice.
+   */
+  addDslStateStore(builderFor: (defaultDslStore: DslStoreType) => StoreBuilder<StateStore>): this {
+    const builder = builderFor('in-memory');
+    this.addStateStore(builder);
+    this.stores.set(builder.name, { ...this.stores.get(builder.name)!, builderFor });
     return this;
   }
 
