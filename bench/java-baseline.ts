@@ -15,7 +15,8 @@ import { WORKLOADS, expectedPurchases, type Workload } from './lib/workload.js';
 
 const PROJECT_DIR = fileURLToPath(new URL('./kafka-streams/', import.meta.url));
 const JAR = join(PROJECT_DIR, 'target', 'kafka-streams-bench.jar');
-const HEAP = '-Xmx1g';
+/** The JVM heap of every Kafka Streams run. */
+export const JAVA_HEAP = '-Xmx1g';
 
 /**
  * When a run is over. `output`: the output topic holds `expectedOutput` records; `committed`: the
@@ -86,7 +87,7 @@ export async function runKafkaStreamsBaseline(
   const applicationId = opts.applicationId ?? `ks-bench-${opts.workload}-${Date.now()}`;
   const stateDir = await mkdtemp(join(tmpdir(), 'ks-bench-'));
   const args = [
-    HEAP,
+    JAVA_HEAP,
     '-jar',
     built,
     ...['--brokers', opts.brokers.join(','), '--workload', opts.workload],
@@ -176,7 +177,8 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-interface Execution {
+/** How a command ended. */
+export interface Execution {
   /** -1 when the command could not be started (`notStarted`) or was killed. */
   code: number;
   stdout: string;
@@ -185,8 +187,12 @@ interface Execution {
   notStarted?: true;
 }
 
-/** Runs a command to its end; never rejects. */
-function execute(command: string, args: string[], cwd?: string): Promise<Execution> {
+/**
+ * Runs a command to its end; never rejects.
+ * @example
+ * const { code, stdout } = await execute('java', ['-version']);
+ */
+export function execute(command: string, args: string[], cwd?: string): Promise<Execution> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -200,7 +206,8 @@ function execute(command: string, args: string[], cwd?: string): Promise<Executi
   });
 }
 
-function lastLines(text: string, count = 5): string {
+/** The last lines of a command's output, on one line, for an error message. */
+export function lastLines(text: string, count = 5): string {
   return text.trim().split('\n').slice(-count).join(' | ');
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Tributary against a hand-written raw kafkajs loop on the provisioned broker
  * (stateless and count workloads, alternating A/B rounds, each run in its own process, count also
- * under exactly-once), restoration of a pre-filled changelog, plus the in-process
+ * under exactly-once), restoration of a pre-filled changelog and end-to-end latency at a fixed
+ * rate (each also by Kafka Streams in Java), plus the in-process
  * TopologyTestDriver benchmarks. Prints a table and writes `bench/results/latest.json`.
  * See docs/benchmarks.md for what is measured and how.
  */
@@ -13,9 +14,17 @@ import { USAGE, parseArgs, type BenchOptions } from './lib/args.js';
 import { benchKafka, ensureInput, ensureTable } from './lib/broker.js';
 import { runBrokerSuite, type MeasuredRun } from './lib/broker-suite.js';
 import { hotFrames } from './lib/cpu-profile.js';
+import { runLatencySuite, type LatencyRun } from './lib/latency.js';
 import { ensureChangelog, runRestoreSuite, type RestoreRun } from './lib/restore.js';
 import type { DriverJob, DriverRunResult } from './lib/protocol.js';
-import { describeSetup, formatReport, summarise, summariseRestore, type BenchReport } from './lib/report.js';
+import {
+  describeSetup,
+  formatReport,
+  summarise,
+  summariseLatency,
+  summariseRestore,
+  type BenchReport,
+} from './lib/report.js';
 import { runChild } from './lib/spawn-child.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -26,23 +35,26 @@ async function main(options: BenchOptions): Promise<void> {
   const kafka = await ensureKafka({ log });
   try {
     const client = benchKafka(kafka.brokers, 'tributary-bench');
-    const inputTopic = await ensureInput(client, options.records, log);
-    if (options.workloads.includes('join')) await ensureTable(client, log);
     const admin = client.admin();
     await admin.connect();
-    let runs: MeasuredRun[];
+    let runs: MeasuredRun[] = [];
     let restoreRuns: RestoreRun[] = [];
+    let latencyRuns: LatencyRun[] = [];
     const profileDir = options.profile ? `${resultsDir}profiles` : undefined;
     try {
-      log(`Broker workloads, ${options.rounds} A/B rounds each:`);
-      runs = await runBrokerSuite(options, {
-        brokers: kafka.brokers,
-        admin,
-        inputTopic,
-        profileDir,
-        java: options.javaBaseline,
-        log,
-      });
+      if (options.broker) {
+        const inputTopic = await ensureInput(client, options.records, log);
+        if (options.workloads.includes('join')) await ensureTable(client, log);
+        log(`Broker workloads, ${options.rounds} A/B rounds each:`);
+        runs = await runBrokerSuite(options, {
+          brokers: kafka.brokers,
+          admin,
+          inputTopic,
+          profileDir,
+          java: options.javaBaseline,
+          log,
+        });
+      }
       if (options.restore) {
         log(`Restoration, ${options.rounds} rounds:`);
         await ensureChangelog(client, admin, options.restoreRecords, log);
@@ -53,6 +65,26 @@ async function main(options: BenchOptions): Promise<void> {
           options.rounds,
           log,
           options.kafkaClient,
+          options.javaBaseline,
+        );
+      }
+      if (options.latency) {
+        log(
+          `Latency at ${options.latencyRate.toLocaleString('en-US')} records/s for ${options.latencySeconds} s, ${options.rounds} rounds:`,
+        );
+        latencyRuns = await runLatencySuite(
+          client,
+          admin,
+          kafka.brokers,
+          {
+            ratePerSecond: options.latencyRate,
+            seconds: options.latencySeconds,
+            warmupSeconds: options.latencyWarmupSeconds,
+            rounds: options.rounds,
+            java: options.javaBaseline,
+            kafkaClient: options.kafkaClient,
+          },
+          log,
         );
       }
     } finally {
@@ -72,11 +104,17 @@ async function main(options: BenchOptions): Promise<void> {
       commitIntervalMs: options.commitIntervalMs,
       node: process.version,
       brokers: kafka.brokers,
-      workloads: options.workloads.map((w) => summarise(w, runs)),
+      workloads: options.broker ? options.workloads.map((w) => summarise(w, runs)) : [],
       runs,
       driver,
       restore: summariseRestore(restoreRuns),
       restoreRuns,
+      latency: summariseLatency(latencyRuns, {
+        ratePerSecond: options.latencyRate,
+        seconds: options.latencySeconds,
+        warmupSeconds: options.latencyWarmupSeconds,
+      }),
+      latencyRuns,
     };
     console.log(`\n${describeSetup(options)}\n\n${formatReport(report)}\n`);
     if (options.profile) printProfiles(runs);

@@ -23,11 +23,26 @@ export interface BenchOptions {
   readonly restoreRecords: number;
   /** The client library under Tributary (`--client`, default `kafkajs`); raw-kafkajs stays kafkajs. */
   readonly kafkaClient: 'kafkajs' | 'platformatic';
+  /** Run the broker throughput workloads (off unless `--only` names `broker`). */
+  readonly broker: boolean;
+  /** Measure end-to-end latency at a fixed rate (off with `--no-latency`). */
+  readonly latency: boolean;
+  /** The latency benchmark's input rate: 10,000 records/s. */
+  readonly latencyRate: number;
+  /** How long the latency load runs (`--latency-seconds`): 20 s, 5 s with `--quick`. */
+  readonly latencySeconds: number;
+  /** The first seconds of the load, not measured (JIT and connection warm-up): 5 s, 1 s with `--quick`. */
+  readonly latencyWarmupSeconds: number;
 }
+
+/** The parts of the benchmark `--only` can select. */
+export const SUITES = ['broker', 'restore', 'latency', 'driver'] as const;
+export type Suite = (typeof SUITES)[number];
 
 export const USAGE = `npm run bench -- [--quick] [--json <file>] [--records <n>] [--rounds <n>]
                     [--workload stateless|count|windowed|join] [--profile] [--no-driver] [--no-java]
-                    [--no-eos] [--no-restore] [--client kafkajs|platformatic]`;
+                    [--no-eos] [--no-restore] [--no-latency] [--latency-seconds <n>]
+                    [--only broker,restore,latency,driver] [--client kafkajs|platformatic]`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const value = (flag: string): string | undefined => {
@@ -49,6 +64,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     '--no-eos',
     '--no-restore',
     '--client',
+    '--no-latency',
+    '--latency-seconds',
+    '--only',
   ];
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`Unknown option ${arg}.\n${USAGE}`);
@@ -67,8 +85,21 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic') {
     throw new Error(`--client must be kafkajs or platformatic.\n${USAGE}`);
   }
+  const only = value('--only')?.split(',');
+  const unknownSuite = only?.find((suite) => !SUITES.includes(suite as Suite));
+  if (unknownSuite !== undefined) {
+    throw new Error(`--only takes a comma-separated list of ${SUITES.join(', ')}; got ${unknownSuite}.`);
+  }
+  const selected = (suite: Suite, offFlag?: string) =>
+    (only === undefined || only.includes(suite)) && (offFlag === undefined || !argv.includes(offFlag));
+  const latencySeconds = positive('--latency-seconds', quick ? 5 : 20);
   return {
     kafkaClient,
+    broker: selected('broker'),
+    latency: selected('latency', '--no-latency'),
+    latencyRate: 10_000,
+    latencySeconds,
+    latencyWarmupSeconds: Math.min(quick ? 1 : 5, latencySeconds - 1),
     records: positive('--records', quick ? 100_000 : 1_000_000),
     quick,
     rounds: positive('--rounds', 2),
@@ -76,10 +107,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     commitIntervalMs: 1_000,
     jsonFile: value('--json'),
     profile: argv.includes('--profile'),
-    driver: !argv.includes('--no-driver'),
+    driver: selected('driver', '--no-driver'),
     javaBaseline: !argv.includes('--no-java'),
     exactlyOnce: !argv.includes('--no-eos'),
-    restore: !argv.includes('--no-restore'),
+    restore: selected('restore', '--no-restore'),
     restoreRecords: quick ? 100_000 : 1_000_000,
   };
 }

@@ -98,7 +98,32 @@ export interface RestoreRunResult {
   readonly peakRssMb: number;
 }
 
-export type ChildJob = BrokerJob | DriverJob | RestoreJob;
+/**
+ * The latency benchmark's Tributary contender: the stateless app with Tributary's defaults (no
+ * `commitIntervalMs`, no buffering settings), which prints `READY_MARKER` once assigned and
+ * processes until its stdin closes.
+ */
+export interface LatencyJob {
+  readonly kind: 'latency';
+  readonly brokers: string[];
+  readonly applicationId: string;
+  readonly inputTopic: string;
+  readonly outputTopic: string;
+  readonly stateDir: string;
+  readonly kafkaClient: 'kafkajs' | 'platformatic';
+}
+
+/** What a latency contender reports once stopped (the latencies are measured outside it). */
+export interface LatencyContenderResult {
+  /** From creating the app to its first assignment (Kafka Streams: `main` to `RUNNING`). */
+  readonly startupMs: number;
+  readonly peakRssMb: number;
+}
+
+export type ChildJob = BrokerJob | DriverJob | RestoreJob | LatencyJob;
+
+/** The line a latency contender prints on stdout once it processes. */
+export const READY_MARKER = '@@bench-ready';
 
 export const RESULT_MARKER = '@@bench-result ';
 

@@ -1,7 +1,8 @@
 /**
  * The restoration benchmark, parent side: a compacted changelog-like topic of distinct keys is
  * produced directly (once per size, then reused), and each round a fresh Tributary instance with
- * an empty state directory restores it from the broker into its `level` store, in a child process.
+ * an empty state directory restores it from the broker into its `level` store, in a child process,
+ * then (unless `--no-java`) a fresh Kafka Streams instance restores the same changelog into RocksDB.
  */
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { createTopic, topicEnd } from './broker.js';
+import { runKafkaStreamsRestore } from './java-restore.js';
 import type { RestoreJob, RestoreRunResult } from './protocol.js';
 import { runChild } from './spawn-child.js';
 import { INPUT_PARTITIONS } from './workload.js';
@@ -23,9 +25,10 @@ const VALUE_BYTES = 100;
 const PRODUCE_CHUNK = 5_000;
 const PRODUCE_IN_FLIGHT = 4;
 
-/** One restoration round, as the table and `latest.json` show it. */
+/** One restoration round of one contender, as the table and `latest.json` show it. */
 export interface RestoreRun extends RestoreRunResult {
   readonly round: number;
+  readonly contender: 'tributary' | 'kafka-streams-java';
 }
 
 /** The topics of the restoration app for `records` records (the same for every run of that size). */
@@ -117,7 +120,10 @@ async function waitUntilGone(admin: Admin, topic: string): Promise<void> {
   throw new Error(`Topic ${topic} was not deleted within 10 s.`);
 }
 
-/** `rounds` restorations of the pre-produced changelog, each by a fresh instance in its own child. */
+/**
+ * `rounds` restorations of the pre-produced changelog, each by a fresh Tributary instance in its
+ * own child and then (with `java`) by a fresh Kafka Streams instance, alternating.
+ */
 export async function runRestoreSuite(
   brokers: string[],
   admin: Admin,
@@ -125,9 +131,11 @@ export async function runRestoreSuite(
   rounds: number,
   log: (line: string) => void,
   kafkaClient: 'kafkajs' | 'platformatic' = 'kafkajs',
+  java = false,
 ): Promise<RestoreRun[]> {
   const topics = restoreTopics(records);
   const runs: RestoreRun[] = [];
+  let javaLeftOut = !java;
   for (let round = 1; round <= rounds; round++) {
     const job: RestoreJob = {
       kind: 'restore',
@@ -140,18 +148,36 @@ export async function runRestoreSuite(
       stateDir: join(tmpdir(), `${topics.applicationId}-${Date.now().toString(36)}-${round}`),
     };
     try {
-      const run: RestoreRun = { ...(await runChild<RestoreRunResult>(job)), round };
-      log(
-        `  restore round ${round} tributary          ${run.recordsPerSecond.toLocaleString('en-US').padStart(9)} records/s` +
-          `  (${(run.restoreMs / 1000).toFixed(1)} s, start-up ${(run.startupMs / 1000).toFixed(1)} s, peak RSS ${run.peakRssMb} MiB)`,
-      );
+      const run: RestoreRun = { ...(await runChild<RestoreRunResult>(job)), round, contender: 'tributary' };
+      logRestore(log, run);
       runs.push(run);
     } finally {
       await rm(job.stateDir, { recursive: true, force: true });
       await removeGroupsStartingWith(admin, topics.applicationId);
     }
+    if (javaLeftOut) continue;
+    try {
+      const result = await runKafkaStreamsRestore(brokers, topics, records, log);
+      if ('skipped' in result) {
+        log(`Kafka Streams (Java) restoration left out: ${result.skipped}`);
+        javaLeftOut = true;
+        continue;
+      }
+      const run: RestoreRun = { ...result, round, contender: 'kafka-streams-java' };
+      logRestore(log, run);
+      runs.push(run);
+    } finally {
+      await removeGroupsStartingWith(admin, topics.applicationId);
+    }
   }
   return runs;
+}
+
+function logRestore(log: (line: string) => void, run: RestoreRun): void {
+  log(
+    `  restore round ${run.round} ${run.contender.padEnd(18)} ${run.recordsPerSecond.toLocaleString('en-US').padStart(9)} records/s` +
+      `  (${(run.restoreMs / 1000).toFixed(1)} s, start-up ${(run.startupMs / 1000).toFixed(1)} s, peak RSS ${run.peakRssMb} MiB)`,
+  );
 }
 
 /** The app's group and its restore readers' groups; the topics stay for the next run. */

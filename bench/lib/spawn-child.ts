@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RESULT_MARKER, type ChildJob } from './protocol.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const childScript = fileURLToPath(new URL('../child.ts', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const childScript = fileURLToPath(new URL('../child.ts', import.meta.url));
 
 // kafkajs 2.2.4 sets a negative timeout once per process, which Node 24 warns about.
-const QUIET = ['--disable-warning=TimeoutNegativeWarning'];
+export const QUIET = ['--disable-warning=TimeoutNegativeWarning'];
 
 /** `nodeFlags` go before the script, e.g. `--cpu-prof`. The child's stderr is passed through. */
 export function runChild<T>(job: ChildJob, nodeFlags: readonly string[] = []): Promise<T> {
@@ -36,5 +36,6 @@ export function runChild<T>(job: ChildJob, nodeFlags: readonly string[] = []): P
 
 function describeJob(job: ChildJob): string {
   if (job.kind === 'broker') return `${job.contender} ${job.workload}`;
+  if (job.kind === 'latency') return 'latency';
   return job.kind === 'restore' ? 'restore' : 'driver benchmarks';
 }

@@ -29,6 +29,9 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * --expected N (input records), --state-dir, and optionally --until consumed|output|committed
  * (default consumed; output needs --expected-output M) and --timeout-seconds (default 600). Throughput is measured from the first assignment (state
  * RUNNING) until the completion condition holds; start-up is from main() to that assignment.
+ * Two more --until modes do not measure throughput: {@code restored} (the restoration benchmark,
+ * see {@link Phases#restored}) and {@code stdin} (the latency benchmark, see {@link Phases#served}).
+ * {@code --streams-defaults true} leaves commit.interval.ms at Kafka Streams' default.
  * Prints one JSON line on stdout and exits 0; anything else goes to stderr with exit code 1.
  */
 public final class BenchApp {
@@ -66,6 +69,7 @@ public final class BenchApp {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
       createOutputLike(admin, input, output);
 
+      Phases.RestoreTimer restores = new Phases.RestoreTimer();
       AtomicLong consumed = new AtomicLong();
       KafkaStreams streams =
           new KafkaStreams(
@@ -85,8 +89,22 @@ public final class BenchApp {
             System.err.println("stream thread failed: " + e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
           });
+      streams.setGlobalStateRestoreListener(restores);
       streams.cleanUp();
       streams.start();
+      if (until.equals("restored") || until.equals("stdin")) {
+        try {
+          if (!running.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            fail("not RUNNING before the timeout (state " + streams.state() + ")");
+          }
+          if (until.equals("restored")) Phases.restored(restores, expected, launchedAt, deadline);
+          else Phases.served(launchedAt);
+        } finally {
+          streams.close(
+              new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+        }
+        return;
+      }
 
       Completion.Condition complete =
           Completion.of(
@@ -126,7 +144,7 @@ public final class BenchApp {
     }
   }
 
-  private static void fail(String why) {
+  static void fail(String why) {
     System.err.println("kafka-streams-bench: " + why);
     System.exit(1);
   }
@@ -149,7 +167,9 @@ public final class BenchApp {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
     props.put(StreamsConfig.STATE_DIR_CONFIG, required(opts, "state-dir"));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    if (!"true".equals(opts.get("streams-defaults"))) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    }
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // A static member can be removed on close (leaveGroup), so the caller can delete the group.

@@ -10,15 +10,18 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.ForeachAction;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.WindowedSerdes;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The broker workloads, doing the same work as bench/lib/workload.ts: the stateless filter and
@@ -51,6 +54,14 @@ final class Workloads {
           events
               .groupByKey()
               .count()
+              .toStream()
+              .to(output, Produced.with(Serdes.String(), Serdes.Long()));
+      // The restoration benchmark's app: count with its store named as Tributary's ("counts"), so
+      // both restore the same <application-id>-counts-changelog.
+      case "restore" ->
+          events
+              .groupByKey()
+              .count(Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as("counts"))
               .toStream()
               .to(output, Produced.with(Serdes.String(), Serdes.Long()));
       case "join" -> {
